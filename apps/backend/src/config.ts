@@ -1,0 +1,61 @@
+// Reads the backend's environment once at start; a bad value stops the process with one line naming it.
+
+/** Everything the backend reads from its environment. */
+export interface Config {
+  /** TCP port to listen on (PORT, default 8080; 0 picks a free one and logs it). */
+  readonly port: number;
+  /** MongoDB connection string: MONGODB_URI if set (it may carry credentials), else built from GUESTBOOK_DB_ADDR. */
+  readonly mongoUri: string;
+  /** Record HTTP request metrics (METRICS_ENABLED, default true); off only to measure their overhead. */
+  readonly metricsEnabled: boolean;
+  /** Test-only: serve GET /debug/slow?ms= (DEBUG_SLOW_ROUTE=true, default off) to exercise graceful shutdown. */
+  readonly debugSlowRoute: boolean;
+}
+
+/** A configuration mistake; main prints `message` as the one line before exiting 1. */
+export class ConfigError extends Error {}
+
+const hostPort = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
+
+export function parsePort(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === "") return fallback;
+  const port = /^\d{1,5}$/.test(raw) ? Number(raw) : NaN;
+  if (!(port >= 0 && port <= 65535)) throw new ConfigError(`${name}: expected a port number 0-65535, got "${raw}"`);
+  return port;
+}
+
+export function parseBool(name: string, raw: string | undefined, fallback: boolean): boolean {
+  if (raw === undefined || raw === "") return fallback;
+  if (raw === "true") return true;
+  if (raw === "false") return false;
+  throw new ConfigError(`${name}: expected "true" or "false", got "${raw}"`);
+}
+
+/** Checks `host:port` (as in the original Kubernetes guestbook) and returns it unchanged. */
+export function parseHostPort(name: string, raw: string | undefined): string {
+  if (raw === undefined || raw === "") throw new ConfigError(`${name}: missing, expected host:port`);
+  const match = hostPort.exec(raw);
+  const port = Number(match?.[2]);
+  if (!match || port < 1 || port > 65535) throw new ConfigError(`${name}: expected host:port, got "${raw}"`);
+  return raw;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const uri = env.MONGODB_URI;
+  let mongoUri: string;
+  if (uri !== undefined && uri !== "") {
+    if (!/^mongodb(\+srv)?:\/\/\S+$/.test(uri)) {
+      // Never echo the value: it may hold a password.
+      throw new ConfigError("MONGODB_URI: expected a mongodb:// or mongodb+srv:// connection string");
+    }
+    mongoUri = uri;
+  } else {
+    mongoUri = `mongodb://${parseHostPort("GUESTBOOK_DB_ADDR", env.GUESTBOOK_DB_ADDR)}`;
+  }
+  return {
+    port: parsePort("PORT", env.PORT, 8080),
+    mongoUri,
+    metricsEnabled: parseBool("METRICS_ENABLED", env.METRICS_ENABLED, true),
+    debugSlowRoute: parseBool("DEBUG_SLOW_ROUTE", env.DEBUG_SLOW_ROUTE, false),
+  };
+}
