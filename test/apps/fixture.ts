@@ -1,0 +1,59 @@
+// Shared setup for the guestbook tests: a real FerretDB, the backend on it, and a direct client to count.
+import { MongoClient, type Collection, type Document } from "mongodb";
+import { startFerretDb, type FerretDb } from "../support/ferretdb.js";
+import { startService, type Service } from "../support/services.js";
+
+export interface Stack {
+  readonly db: FerretDb;
+  readonly backend: Service;
+  /** The backend's collection, read directly (not through the API). */
+  readonly messages: Collection<Document>;
+  close(): Promise<void>;
+}
+
+export async function startStack(backendEnv: Record<string, string> = {}): Promise<Stack> {
+  const db = await startFerretDb();
+  const backend = await startService({ app: "backend", env: { GUESTBOOK_DB_ADDR: db.addr, ...backendEnv } });
+  const client = new MongoClient(db.uri, { serverSelectionTimeoutMS: 5_000 });
+  return {
+    db,
+    backend,
+    messages: client.db("guestbook").collection("messages"),
+    close: async () => {
+      await client.close();
+      await backend.kill();
+      await db.dispose();
+    },
+  };
+}
+
+/** POSTs a JSON value (serialised here) to the backend. */
+export function postJson(url: string, body: unknown): Promise<Response> {
+  return fetch(`${url}/messages`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+}
+
+/** Reads one sample from a Prometheus text exposition, 0 when the series does not exist yet. */
+export function sample(text: string, series: string): number {
+  const line = text.split("\n").find((l) => l.startsWith(series + " "));
+  return line ? Number(line.slice(series.length + 1)) : 0;
+}
+
+export async function metricsText(url: string): Promise<string> {
+  const res = await fetch(`${url}/metrics`);
+  if (!res.ok) throw new Error(`/metrics answered ${res.status}`);
+  return res.text();
+}
+
+/** Polls `check` every 100 ms until it returns true or `deadlineMs` passes (then throws). */
+export async function until(what: string, check: () => Promise<boolean>, deadlineMs: number): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  for (;;) {
+    if (await check().catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${deadlineMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
