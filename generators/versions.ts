@@ -34,6 +34,7 @@ export const images = {
     repository: "prometheus-operator/prometheus-config-reloader",
     tag: "v0.93.0",
   },
+  kindNode: { registry: "docker.io", repository: "kindest/node", tag: "v1.32.8" },
   prometheus: { registry: "quay.io", repository: "prometheus/prometheus", tag: "v3.5.0" },
   alertmanager: { registry: "quay.io", repository: "prometheus/alertmanager", tag: "v0.28.1" },
   grafana: { registry: "docker.io", repository: "grafana/grafana", tag: "12.1.1" },
@@ -44,26 +45,29 @@ export const images = {
   mongodb: { registry: "docker.io", repository: "library/mongo", tag: "8.0.12" },
   /** Base image of our own Dockerfiles (kept in step with apps/*\/Dockerfile, checked by a test). */
   node: { registry: "docker.io", repository: "library/node", tag: "20.19.5-bookworm-slim" },
-  guestbookBackend: { registry: localRegistry.host, repository: "guestbook-backend", tag: "dev" },
-  guestbookFrontend: { registry: localRegistry.host, repository: "guestbook-frontend", tag: "dev" },
-  gitServer: { registry: localRegistry.host, repository: "stackwave-git-server", tag: "dev" },
+  // Our own images: stack.ts replaces the tag with a hash of the app source (sourceTag).
+  guestbookBackend: { registry: localRegistry.host, repository: "guestbook-backend", tag: "source" },
+  guestbookFrontend: { registry: localRegistry.host, repository: "guestbook-frontend", tag: "source" },
+  gitServer: { registry: localRegistry.host, repository: "stackwave-git-server", tag: "source" },
 } as const satisfies Record<string, ImageRef>;
 
 export type ImageName = keyof typeof images;
 
 /** Kubernetes and the Kind node that runs it. */
 export const kubernetes = {
+  /** Kept equal to images.kindNode's tag (validate.ts checks it). */
   version: "v1.32.8",
-  kindNodeImage: { registry: "docker.io", repository: "kindest/node", tag: "v1.32.8" },
 } as const;
 
 /** Upstream prometheus-operator: the operator image and the CRDs come from the same release. */
 export const prometheusOperator = {
   version: "v0.93.0",
   goModule: "github.com/prometheus-operator/prometheus-operator",
-  /** The CRDs are referenced upstream at this pinned git path, never committed. */
-  crdRepo: "https://github.com/prometheus-operator/prometheus-operator",
-  crdPath: "example/prometheus-operator-crd",
+  /** The CRDs are referenced upstream as raw files at the pinned tag, never committed. */
+  crdURL: (version: string, file: string) =>
+    `https://raw.githubusercontent.com/prometheus-operator/prometheus-operator/${version}/example/prometheus-operator-crd/${file}`,
+  /** The same files offline: `go mod download` of the module holds them under this path. */
+  crdModulePath: "example/prometheus-operator-crd",
 } as const;
 
 /** Argo CD: the Helm chart version and the application version it must run. */

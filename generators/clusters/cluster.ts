@@ -1,0 +1,22 @@
+// Everything under clusters/<cluster>/: kind config, Argo CD values, root app and child apps.
+import type { ClusterConfig, StackConfig } from "../config.js";
+import { Kustomization } from "../kustomize.js";
+import { objectFiles, type FileSpec } from "../files.js";
+import { clusterApplications, rootApplication } from "./applications.js";
+import { argocdValues } from "./argocd.js";
+import { kindCluster } from "./kind.js";
+
+const source = "generators/clusters/cluster.ts";
+
+export function clusterFiles(config: StackConfig, cluster: ClusterConfig): FileSpec[] {
+  const dir = `clusters/${cluster.name}`;
+  const apps = objectFiles(`${dir}/apps`, [clusterApplications(config, cluster)]);
+  const kustomization = new Kustomization({ resources: apps.map((f) => f.path.slice(`${dir}/apps/`.length)).sort() });
+  return [
+    { path: `${dir}/kind-config.yaml`, generator: "kindCluster", source: "generators/clusters/kind.ts", value: kindCluster(config, cluster) },
+    { path: `${dir}/argocd-values.yaml`, generator: "argocdValues", source: "generators/clusters/argocd.ts", value: argocdValues(config, cluster) },
+    ...objectFiles(dir, [rootApplication(config, cluster)]).map((f) => ({ ...f, path: `${dir}/root-app.yaml` })),
+    ...apps,
+    { path: `${dir}/apps/kustomization.yaml`, generator: "clusterFiles", source, value: kustomization },
+  ];
+}

@@ -1,0 +1,89 @@
+// The typed shape of everything generation reads. `stack.ts` holds the data; `validate.ts` checks it.
+import type { ImageName, ImageRef } from "./versions.js";
+
+/** The layers, in the order their Argo CD sync waves must keep. */
+export const layerNames = ["crds", "operator", "platform", "monitors", "apps"] as const;
+export type LayerName = (typeof layerNames)[number];
+
+/** One Kustomize base, one overlay per environment and one Argo CD Application. */
+export interface LayerConfig {
+  readonly name: LayerName;
+  /** Argo CD sync wave of the layer's Application. Must keep crds < operator < platform ≤ monitors < apps. */
+  readonly wave: number;
+  /** The AppProject the Application belongs to: `platform` may create cluster-scoped kinds, `apps` may not. */
+  readonly project: "platform" | "apps";
+  /** Namespace the layer's namespaced objects land in. */
+  readonly namespace: string;
+}
+
+/** Replica counts an environment sets. Zero is allowed (scaled down); negative is not. */
+export interface ReplicaConfig {
+  readonly prometheusOperator: number;
+  readonly prometheus: number;
+  readonly alertmanager: number;
+  readonly grafana: number;
+  readonly kubeStateMetrics: number;
+  readonly blackboxExporter: number;
+  readonly backend: number;
+  readonly frontend: number;
+}
+
+/** An environment: the knobs overlays turn. */
+export interface EnvironmentConfig {
+  readonly name: string;
+  readonly replicas: ReplicaConfig;
+  /** Prometheus TSDB retention, a Prometheus duration such as `2d`. */
+  readonly retention: string;
+  /** Whether PodDisruptionBudgets are generated for replicated components. */
+  readonly podDisruptionBudgets: boolean;
+}
+
+/** Host ports Kind maps to NodePorts, so the UIs answer on localhost. */
+export interface PortConfig {
+  readonly argocd: number;
+  readonly grafana: number;
+  readonly prometheus: number;
+  readonly alertmanager: number;
+  readonly guestbook: number;
+  readonly gitServer: number;
+}
+
+/** Where the CRD layer takes the upstream prometheus-operator CRDs from. */
+export type CrdSource =
+  | { readonly kind: "upstream" }
+  /** A git repo holding the same files (the simulated cluster serves them from the local git server). */
+  | { readonly kind: "mirror"; readonly repoURL: string; readonly path: string };
+
+/** A cluster: a Kind cluster (or the simulated one) that runs one environment. */
+export interface ClusterConfig {
+  readonly name: string;
+  /** Name of the environment whose overlays the cluster's Applications use. */
+  readonly environment: string;
+  /** Number of Kind worker nodes besides the control plane. */
+  readonly workers: number;
+  /** The git URL Argo CD clones; the git server's webhook html_url must match its host and path. */
+  readonly repoURL: string;
+  /** Branch the Applications track; the webhook refreshes apps on this branch. */
+  readonly targetRevision: string;
+  readonly ports: PortConfig;
+  readonly crdSource: CrdSource;
+}
+
+/** Versions that are not image tags: what Kind runs, where CRDs come from, which chart installs Argo CD. */
+export interface VersionConfig {
+  readonly kubernetes: string;
+  /** The prometheus-operator release the CRDs are taken from; the operator image should match it. */
+  readonly prometheusOperator: string;
+  readonly argocd: string;
+  readonly argocdChart: string;
+}
+
+/** Everything generation reads: versions and images, layers, environments and clusters. */
+export interface StackConfig {
+  /** Pinned versions of what is referenced rather than run as an image. */
+  readonly versions: VersionConfig;
+  readonly images: Readonly<Record<ImageName, ImageRef>>;
+  readonly layers: readonly LayerConfig[];
+  readonly environments: readonly EnvironmentConfig[];
+  readonly clusters: readonly ClusterConfig[];
+}

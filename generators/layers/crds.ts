@@ -1,0 +1,27 @@
+// Wave 0: the prometheus-operator CRDs (referenced upstream at the pinned release) and the namespaces.
+import { namespaces } from "../components/namespaces.js";
+import type { Layer } from "../layer.js";
+import { noOverlay } from "../layer.js";
+import { prometheusOperator } from "../versions.js";
+
+/** The CRD files of prometheus-operator's example/prometheus-operator-crd, one per kind. */
+export const crdFiles = [
+  "alertmanagerconfigs",
+  "alertmanagers",
+  "podmonitors",
+  "probes",
+  "prometheusagents",
+  "prometheuses",
+  "prometheusrules",
+  "scrapeconfigs",
+  "servicemonitors",
+  "thanosrulers",
+].map((plural) => `monitoring.coreos.com_${plural}.yaml`);
+
+export const crds: Layer = {
+  name: "crds",
+  base: () => [],
+  subBases: (config) => ({ namespaces: [namespaces(config)] }),
+  remote: (config) => crdFiles.map((file) => prometheusOperator.crdURL(config.versions.prometheusOperator, file)),
+  overlay: () => noOverlay,
+};

@@ -1,0 +1,13 @@
+// Wave 1: prometheus-operator, which must be running before any monitoring CR is created.
+import { prometheusOperator } from "../components/prometheus-operator.js";
+import type { Layer } from "../layer.js";
+
+export const operator: Layer = {
+  name: "operator",
+  base: (config) => [prometheusOperator(config)],
+  overlay: (_config, env) => ({
+    resources: [],
+    patches: [],
+    replicas: [{ name: "prometheus-operator", count: env.replicas.prometheusOperator }],
+  }),
+};

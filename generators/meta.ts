@@ -1,0 +1,55 @@
+// Shared object parts: labels, hardening and sizing. Components build on these instead of repeating them.
+import type { IContainer } from "kubernetes-models/v1/Container";
+import type { IPodSecurityContext } from "kubernetes-models/v1/PodSecurityContext";
+import type { IResourceRequirements } from "kubernetes-models/v1/ResourceRequirements";
+import type { ISecurityContext } from "kubernetes-models/v1/SecurityContext";
+import type { ImageRef } from "./versions.js";
+import { imageString } from "./versions.js";
+
+/** Recommended labels (kubernetes.io/docs/concepts/overview/working-with-objects/common-labels). */
+export function labels(name: string, component: string, image?: ImageRef): Record<string, string> {
+  return {
+    "app.kubernetes.io/name": name,
+    "app.kubernetes.io/component": component,
+    "app.kubernetes.io/part-of": "stackwave",
+    ...(image ? { "app.kubernetes.io/version": image.tag } : {}),
+  };
+}
+
+/** The stable subset of `labels` used in selectors (the version label changes on upgrade). */
+export function selectorLabels(name: string, component: string): Record<string, string> {
+  return { "app.kubernetes.io/name": name, "app.kubernetes.io/component": component };
+}
+
+/** Pod-level hardening: a fixed non-root UID and the runtime's default seccomp profile. */
+export function podSecurity(uid = 65534): IPodSecurityContext {
+  return { runAsNonRoot: true, runAsUser: uid, runAsGroup: uid, fsGroup: uid, seccompProfile: { type: "RuntimeDefault" } };
+}
+
+/** Container-level hardening: read-only root, no privilege escalation, every capability dropped. */
+export function containerSecurity(): ISecurityContext {
+  return {
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    runAsNonRoot: true,
+    capabilities: { drop: ["ALL"] },
+    seccompProfile: { type: "RuntimeDefault" },
+  };
+}
+
+/** Requests and limits; CPU in millicores, memory in MiB. The limit defaults to twice the request for CPU. */
+export function resources(
+  cpuMillis: number,
+  memoryMiB: number,
+  limits?: { cpuMillis?: number; memoryMiB?: number },
+): IResourceRequirements {
+  return {
+    requests: { cpu: `${cpuMillis}m`, memory: `${memoryMiB}Mi` },
+    limits: { cpu: `${limits?.cpuMillis ?? cpuMillis * 2}m`, memory: `${limits?.memoryMiB ?? memoryMiB}Mi` },
+  };
+}
+
+/** A container with the hardened defaults; `spec` adds or overrides the rest. */
+export function container(name: string, image: ImageRef, spec: Omit<IContainer, "name" | "image">): IContainer {
+  return { name, image: imageString(image), imagePullPolicy: "IfNotPresent", securityContext: containerSecurity(), ...spec };
+}

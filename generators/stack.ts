@@ -1,0 +1,107 @@
+// stackwave's own configuration: the layers, the environments and the clusters.
+import { createHash } from "node:crypto";
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import type { ClusterConfig, EnvironmentConfig, LayerConfig, StackConfig } from "./config.js";
+import { repoRoot } from "./paths.js";
+import { argocd, images, kubernetes, prometheusOperator } from "./versions.js";
+
+export const layers: readonly LayerConfig[] = [
+  { name: "crds", wave: 0, project: "platform", namespace: "monitoring" },
+  { name: "operator", wave: 1, project: "platform", namespace: "monitoring" },
+  { name: "platform", wave: 2, project: "platform", namespace: "monitoring" },
+  { name: "monitors", wave: 3, project: "platform", namespace: "monitoring" },
+  { name: "apps", wave: 4, project: "apps", namespace: "guestbook" },
+];
+
+export const environments: readonly EnvironmentConfig[] = [
+  {
+    name: "local",
+    replicas: {
+      prometheusOperator: 1,
+      prometheus: 1,
+      alertmanager: 1,
+      grafana: 1,
+      kubeStateMetrics: 1,
+      blackboxExporter: 1,
+      backend: 1,
+      frontend: 1,
+    },
+    retention: "2d",
+    podDisruptionBudgets: false,
+  },
+  {
+    name: "ha",
+    replicas: {
+      prometheusOperator: 1,
+      prometheus: 2,
+      alertmanager: 3,
+      grafana: 2,
+      kubeStateMetrics: 2,
+      blackboxExporter: 2,
+      backend: 3,
+      frontend: 2,
+    },
+    retention: "15d",
+    podDisruptionBudgets: true,
+  },
+];
+
+/** NodePorts of the UIs; Kind maps each to the cluster's host port of the same key. */
+export const nodePorts = { argocd: 30080, grafana: 30300, prometheus: 30090, alertmanager: 30093, guestbook: 30800 } as const;
+
+/** Host ports shared by the clusters (one cluster runs at a time). */
+const ports = { argocd: 8080, grafana: 3000, prometheus: 9090, alertmanager: 9093, guestbook: 8000, gitServer: 8070 };
+
+export const clusters: readonly ClusterConfig[] = [
+  {
+    name: "local",
+    environment: "local",
+    workers: 0,
+    // Argo CD reaches the git server container by name on the `kind` network.
+    repoURL: "http://stackwave-git:8080/stackwave.git",
+    targetRevision: "main",
+    ports,
+    crdSource: { kind: "upstream" },
+  },
+];
+
+/**
+ * Content-addressed tag of an app's source: it changes exactly when the image would, and, unlike the
+ * commit sha, it does not depend on the manifests that carry it.
+ */
+export function sourceTag(appDir: string): string {
+  const hash = createHash("sha256");
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir).sort()) {
+      if (entry === "node_modules" || entry === "dist") continue;
+      const path = join(dir, entry);
+      if (statSync(path).isDirectory()) walk(path);
+      else hash.update(relative(appDir, path)).update("\0").update(readFileSync(path)).update("\0");
+    }
+  };
+  walk(appDir);
+  return `src-${hash.digest("hex").slice(0, 12)}`;
+}
+
+/** The default configuration: versions.ts plus the data above, with the guestbook images tagged by source. */
+export function defaultConfig(): StackConfig {
+  const app = (name: string) => join(repoRoot, "apps", name);
+  return {
+    versions: {
+      kubernetes: kubernetes.version,
+      prometheusOperator: prometheusOperator.version,
+      argocd: argocd.version,
+      argocdChart: argocd.chart.version,
+    },
+    images: {
+      ...images,
+      guestbookBackend: { ...images.guestbookBackend, tag: sourceTag(app("backend")) },
+      guestbookFrontend: { ...images.guestbookFrontend, tag: sourceTag(app("frontend")) },
+      gitServer: { ...images.gitServer, tag: sourceTag(app("git-server")) },
+    },
+    layers,
+    environments,
+    clusters,
+  };
+}

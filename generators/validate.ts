@@ -1,0 +1,254 @@
+// Checks a StackConfig before anything is generated. Every problem names its field path and what
+// was expected, so one run lists them all.
+import { layerNames, type StackConfig } from "./config.js";
+import { images } from "./versions.js";
+
+/** One thing wrong with the config. */
+export interface Problem {
+  /** Field path such as `environments[1].replicas.backend`. */
+  readonly path: string;
+  readonly expected: string;
+  readonly got: string;
+}
+
+export function formatProblem(problem: Problem): string {
+  return `config error: ${problem.path}: expected ${problem.expected}, got ${problem.got}`;
+}
+
+type Schema =
+  | { readonly type: "string"; readonly pattern: RegExp; readonly expected: string; readonly not?: readonly string[] }
+  | { readonly type: "integer"; readonly min: number; readonly max?: number }
+  | { readonly type: "boolean" }
+  | { readonly type: "enum"; readonly values: readonly string[] }
+  | { readonly type: "object"; readonly fields: Readonly<Record<string, Schema>> }
+  | { readonly type: "array"; readonly items: Schema; readonly minItems: number }
+  | { readonly type: "tagged"; readonly tag: string; readonly variants: Readonly<Record<string, Schema>> };
+
+const version = /^v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/;
+const name = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+const str = (pattern: RegExp, expected: string, not?: readonly string[]): Schema =>
+  not ? { type: "string", pattern, expected, not } : { type: "string", pattern, expected };
+const int = (min: number, max?: number): Schema => (max === undefined ? { type: "integer", min } : { type: "integer", min, max });
+const obj = (fields: Record<string, Schema>): Schema => ({ type: "object", fields });
+
+const imageSchema = obj({
+  registry: str(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:\d{1,5})?$/, "a registry host such as quay.io or localhost:5001"),
+  repository: str(
+    /^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/,
+    "a lowercase repository path such as prometheus/prometheus",
+  ),
+  // A pinned tag: never latest, never empty.
+  tag: str(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "a pinned image tag such as v1.2.3 (not latest)", ["latest"]),
+});
+
+const port = int(1024, 65535);
+
+const schema: Schema = obj({
+  versions: obj({
+    kubernetes: str(version, "a version such as v1.32.8"),
+    prometheusOperator: str(version, "a version such as v0.93.0"),
+    argocd: str(version, "a version such as v3.2.12"),
+    argocdChart: str(version, "a chart version such as 9.1.10"),
+  }),
+  images: obj(Object.fromEntries(Object.keys(images).map((key) => [key, imageSchema]))),
+  layers: {
+    type: "array",
+    minItems: layerNames.length,
+    items: obj({
+      name: { type: "enum", values: layerNames },
+      wave: int(-100, 100),
+      project: { type: "enum", values: ["platform", "apps"] },
+      namespace: str(name, "a DNS-1123 label such as monitoring"),
+    }),
+  },
+  environments: {
+    type: "array",
+    minItems: 1,
+    items: obj({
+      name: str(name, "a DNS-1123 label such as local"),
+      replicas: obj({
+        prometheusOperator: int(0, 1),
+        prometheus: int(0),
+        alertmanager: int(0),
+        grafana: int(0),
+        kubeStateMetrics: int(0),
+        blackboxExporter: int(0),
+        backend: int(0),
+        frontend: int(0),
+      }),
+      retention: str(/^\d+(ms|s|m|h|d|w|y)$/, "a Prometheus duration such as 2d"),
+      podDisruptionBudgets: { type: "boolean" },
+    }),
+  },
+  clusters: {
+    type: "array",
+    minItems: 1,
+    items: obj({
+      name: str(name, "a DNS-1123 label such as local"),
+      environment: str(name, "the name of an environment"),
+      workers: int(0, 10),
+      repoURL: str(/^https?:\/\/[A-Za-z0-9.-]+(:\d+)?\/[\w./-]+$/, "an http(s) git URL such as http://stackwave-git:8080/stackwave.git"),
+      targetRevision: str(/^[\w./-]+$/, "a branch name such as main"),
+      ports: obj({
+        argocd: port,
+        grafana: port,
+        prometheus: port,
+        alertmanager: port,
+        guestbook: port,
+        gitServer: port,
+      }),
+      crdSource: {
+        type: "tagged",
+        tag: "kind",
+        variants: {
+          upstream: obj({ kind: { type: "enum", values: ["upstream"] } }),
+          mirror: obj({
+            kind: { type: "enum", values: ["mirror"] },
+            repoURL: str(/^https?:\/\/[A-Za-z0-9.-]+(:\d+)?\/[\w./-]+$/, "an http(s) git URL"),
+            path: str(/^[\w.-]+(\/[\w.-]+)*$/, "a relative path inside the repo"),
+          }),
+        },
+      },
+    }),
+  },
+});
+
+function describe(value: unknown): string {
+  if (value === undefined) return "nothing";
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "object") return "an object";
+  return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+function check(value: unknown, s: Schema, path: string, out: Problem[]): void {
+  const fail = (expected: string): void => void out.push({ path, expected, got: describe(value) });
+  switch (s.type) {
+    case "string":
+      if (typeof value !== "string" || !s.pattern.test(value) || s.not?.includes(value)) fail(s.expected);
+      return;
+    case "integer":
+      if (typeof value !== "number" || !Number.isInteger(value) || value < s.min || (s.max !== undefined && value > s.max))
+        fail(s.max === undefined ? `an integer ≥ ${s.min}` : `an integer from ${s.min} to ${s.max}`);
+      return;
+    case "boolean":
+      if (typeof value !== "boolean") fail("true or false");
+      return;
+    case "enum":
+      if (typeof value !== "string" || !s.values.includes(value)) fail(`one of ${s.values.join(", ")}`);
+      return;
+    case "array":
+      if (!Array.isArray(value)) return fail("an array");
+      if (value.length < s.minItems) fail(`at least ${s.minItems} entries`);
+      value.forEach((item, i) => check(item, s.items, `${path}[${i}]`, out));
+      return;
+    case "tagged": {
+      const tag = (value as Record<string, unknown> | null)?.[s.tag];
+      const variant = typeof tag === "string" ? s.variants[tag] : undefined;
+      if (!variant)
+        return void out.push({ path: `${path}.${s.tag}`, expected: `one of ${Object.keys(s.variants).join(", ")}`, got: describe(tag) });
+      return check(value, variant, path, out);
+    }
+    case "object": {
+      if (typeof value !== "object" || value === null || Array.isArray(value)) return fail("an object");
+      const record = value as Record<string, unknown>;
+      for (const [key, field] of Object.entries(s.fields)) check(record[key], field, path ? `${path}.${key}` : key, out);
+      for (const key of Object.keys(record))
+        if (!(key in s.fields))
+          out.push({
+            path: path ? `${path}.${key}` : key,
+            expected: `no such key (known: ${Object.keys(s.fields).join(", ")})`,
+            got: describe(record[key]),
+          });
+      return;
+    }
+  }
+}
+
+function duplicates(names: readonly unknown[], path: string, out: Problem[]): void {
+  const seen = new Map<unknown, number>();
+  names.forEach((n, i) => {
+    const first = seen.get(n);
+    if (first !== undefined)
+      out.push({ path: `${path}[${i}].name`, expected: `a name unique in ${path} (also at [${first}])`, got: describe(n) });
+    else seen.set(n, i);
+  });
+}
+
+/** The rules no single field can check: unique names, references, wave order. */
+function crossCheck(config: StackConfig, out: Problem[]): void {
+  duplicates(
+    config.layers.map((l) => l.name),
+    "layers",
+    out,
+  );
+  duplicates(
+    config.environments.map((e) => e.name),
+    "environments",
+    out,
+  );
+  duplicates(
+    config.clusters.map((c) => c.name),
+    "clusters",
+    out,
+  );
+
+  for (const layer of layerNames)
+    if (!config.layers.some((l) => l.name === layer)) out.push({ path: "layers", expected: `a layer named ${layer}`, got: "none" });
+
+  const wave = (name: string) => config.layers.find((l) => l.name === name)?.wave;
+  const [crds, operator, platform, monitors, apps] = layerNames.map(wave);
+  const order: [string, number | undefined, string, number | undefined, boolean][] = [
+    ["crds", crds, "operator", operator, true],
+    ["operator", operator, "platform", platform, true],
+    ["platform", platform, "monitors", monitors, false],
+    ["monitors", monitors, "apps", apps, true],
+  ];
+  for (const [a, wa, b, wb, strict] of order) {
+    if (typeof wa !== "number" || typeof wb !== "number") continue;
+    if (strict ? wa >= wb : wa > wb) {
+      const i = config.layers.findIndex((l) => l.name === b);
+      out.push({
+        path: `layers[${i}].wave`,
+        expected: `a wave ${strict ? ">" : "≥"} ${a}'s wave ${wa} (crds < operator < platform ≤ monitors < apps)`,
+        got: describe(wb),
+      });
+    }
+  }
+
+  const envs = new Set(config.environments.map((e) => e.name));
+  config.clusters.forEach((c, i) => {
+    if (typeof c.environment === "string" && !envs.has(c.environment))
+      out.push({
+        path: `clusters[${i}].environment`,
+        expected: `one of the environments (${[...envs].join(", ")})`,
+        got: describe(c.environment),
+      });
+    const used = Object.entries(c.ports ?? {});
+    used.forEach(([key, p], j) => {
+      const clash = used.findIndex(([, q]) => q === p);
+      if (clash < j)
+        out.push({
+          path: `clusters[${i}].ports.${key}`,
+          expected: `a port not already used by ports.${used[clash]?.[0]}`,
+          got: describe(p),
+        });
+    });
+  });
+
+  const kindTag = config.images?.kindNode?.tag;
+  if (typeof kindTag === "string" && kindTag !== config.versions?.kubernetes)
+    out.push({ path: "images.kindNode.tag", expected: `the Kubernetes version ${config.versions?.kubernetes}`, got: describe(kindTag) });
+}
+
+/** Every problem in `config`, or an empty list when it is valid. Accepts untyped input (JSON files). */
+export function validateConfig(config: unknown): Problem[] {
+  const out: Problem[] = [];
+  check(config, schema, "", out);
+  const c = config as StackConfig | null;
+  const lists = [c?.layers, c?.environments, c?.clusters];
+  if (lists.every((list) => Array.isArray(list) && list.every((item) => typeof item === "object" && item !== null)))
+    crossCheck(c as StackConfig, out);
+  return out;
+}
