@@ -1,0 +1,137 @@
+// End to end on the simulated cluster: the real API server, kwok nodes and Argo CD reconcile an
+// Application from the project's own git server, and a push reaches Argo CD through the webhook.
+import { randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import yaml from "js-yaml";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { images, imageString, kubernetes } from "../../generators/versions.js";
+import { up, type Sim } from "../../tools/sim/cluster.js";
+import { waitFor } from "../../tools/sim/probe.js";
+import { requireTool } from "../support/tools.js";
+import { startGitServer, workingCopy, type GitServer } from "./git-server.js";
+
+const hint = "build the simulated cluster's tools with: npx tsx tools/sim-tools.ts";
+const tools = ["kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok", "argocd", "kustomize", "redis-server"];
+const missing = tools.filter((t) => !requireTool(t, hint));
+
+const demoNamespace = "sim-demo";
+
+/** The demo app: a ConfigMap whose value the test changes, and a Deployment kwok makes Ready. */
+function writeDemo(dir: string, greeting: string): void {
+  const docs = [
+    { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "greeting" }, data: { greeting } },
+    {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "demo", labels: { app: "demo" } },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: "demo" } },
+        template: {
+          metadata: { labels: { app: "demo" } },
+          // kwok never pulls the image; any pinned one will do.
+          spec: { containers: [{ name: "demo", image: imageString(images.node) }] },
+        },
+      },
+    },
+  ];
+  writeFileSync(join(dir, "demo.yaml"), docs.map((d) => yaml.dump(d, { noRefs: true })).join("---\n"));
+  writeFileSync(join(dir, "kustomization.yaml"), yaml.dump({ resources: ["demo.yaml"], namespace: demoNamespace }));
+}
+
+function application(repoURL: string) {
+  return {
+    apiVersion: "argoproj.io/v1alpha1",
+    kind: "Application",
+    metadata: { name: "demo", namespace: "argocd" },
+    spec: {
+      project: "default",
+      source: { repoURL, targetRevision: "main", path: "." },
+      destination: { server: "https://kubernetes.default.svc", namespace: demoNamespace },
+      syncPolicy: { automated: { prune: true }, syncOptions: ["CreateNamespace=true"], retry: { limit: 5 } },
+    },
+  };
+}
+
+describe.skipIf(missing.length > 0)("GIVEN the simulated cluster with Argo CD and the project's git server", () => {
+  let sim: Sim;
+  let git: GitServer;
+  let work: ReturnType<typeof workingCopy>;
+  const scratch = mkdtempSync(join(tmpdir(), "stackwave-sim-"));
+  const webhookSecret = randomBytes(16).toString("hex");
+
+  const appStatus = async () => {
+    const app = JSON.parse(await sim.kubectl(["get", "application", "demo", "-n", "argocd", "-o", "json"])) as {
+      status?: { sync?: { status?: string; revision?: string }; health?: { status?: string } };
+    };
+    return { sync: app.status?.sync?.status, revision: app.status?.sync?.revision, health: app.status?.health?.status };
+  };
+  const greeting = async () => (await sim.kubectl(["get", "configmap", "greeting", "-n", demoNamespace, "-o", "jsonpath={.data.greeting}"])).trim();
+
+  beforeAll(async () => {
+    sim = await up({
+      dir: join(scratch, "sim"),
+      // Only the webhook (or a manual refresh) may trigger a refresh, so the push test proves the webhook path.
+      argocdCm: { "timeout.reconciliation": "0s" },
+      argocdSecret: { "webhook.github.secret": webhookSecret },
+    });
+    git = await startGitServer({
+      dataDir: join(scratch, "git"),
+      repos: ["demo"],
+      webhookUrl: `${sim.argocd!.url}/api/webhook`,
+      webhookSecret,
+    });
+    mkdirSync(join(scratch, "work"));
+    work = workingCopy(join(scratch, "work"), git.repoUrl("demo"));
+    await work.init();
+  });
+
+  afterAll(async () => {
+    await git?.stop();
+    await sim?.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it("WHEN asked for its version THEN the API server reports the pinned Kubernetes version", async () => {
+    const version = JSON.parse(await sim.kubectl(["version", "-o", "json"])) as { serverVersion: { gitVersion: string } };
+    expect(version.serverVersion.gitVersion).toBe(kubernetes.version);
+  });
+
+  it("WHEN kwok manages the fake node THEN the node is Ready", async () => {
+    const ready = await sim.kubectl(["get", "node", "sim-node-0", "-o", 'jsonpath={.status.conditions[?(@.type=="Ready")].status}']);
+    expect(ready).toBe("True");
+  });
+
+  it("WHEN Argo CD's CRDs are applied THEN all three are Established", async () => {
+    const crds = ["applications.argoproj.io", "applicationsets.argoproj.io", "appprojects.argoproj.io"];
+    for (const crd of crds) {
+      const established = await sim.kubectl(["get", "crd", crd, "-o", 'jsonpath={.status.conditions[?(@.type=="Established")].status}']);
+      expect(established, crd).toBe("True");
+    }
+  });
+
+  it("WHEN an Application points at a pushed repo THEN it becomes Synced and Healthy with the repo's objects", async () => {
+    writeDemo(work.dir, "hello from git");
+    const sha = await work.push("demo app");
+    await sim.kubectl(["apply", "-f", "-"], JSON.stringify(application(git.repoUrl("demo"))));
+    await waitFor(undefined, "Application demo Synced/Healthy", async () => {
+      const s = await appStatus();
+      if (s.sync !== "Synced" || s.health !== "Healthy" || s.revision !== sha) throw new Error(JSON.stringify(s));
+    }, 240_000);
+    expect(await greeting()).toBe("hello from git");
+    const available = await sim.kubectl(["get", "deployment", "demo", "-n", demoNamespace, "-o", "jsonpath={.status.availableReplicas}"]);
+    expect(available).toBe("2");
+  });
+
+  it("WHEN a new commit is pushed THEN the git server's webhook makes Argo CD sync it", async () => {
+    writeDemo(work.dir, "hello again");
+    const sha = await work.push("change the greeting");
+    await waitFor(undefined, "Application demo at the pushed commit", async () => {
+      const s = await appStatus();
+      if (s.revision !== sha || s.sync !== "Synced") throw new Error(JSON.stringify(s));
+    }, 180_000);
+    expect(await greeting()).toBe("hello again");
+  });
+});

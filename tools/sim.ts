@@ -1,0 +1,60 @@
+// The simulated cluster from the command line.
+//   npx tsx tools/sim.ts            bring it up, print progress and addresses, stop everything on Ctrl-C
+//   npx tsx tools/sim.ts --detach   bring it up and leave it running (stop later with --down)
+//   npx tsx tools/sim.ts --down     stop whatever runs and remove its folder
+//   --no-argocd                     control plane and kwok only
+//   --apply <path>                  after bring-up, `kubectl apply` a file, folder or kustomization (-k when it has one)
+import { existsSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { defaultDir, down, up } from "./sim/cluster.js";
+
+function usage(message: string): never {
+  console.error(`${message}\nusage: npx tsx tools/sim.ts [--detach] [--no-argocd] [--apply <path>]... | --down`);
+  process.exit(2);
+}
+
+const args = process.argv.slice(2);
+const known = new Set(["--down", "--detach", "--no-argocd", "--apply"]);
+const apply: string[] = [];
+for (let i = 0; i < args.length; i++) {
+  const arg = args[i]!;
+  if (!known.has(arg)) usage(`unknown argument: ${arg}`);
+  if (arg === "--apply") {
+    const path = args[++i];
+    if (!path || !existsSync(path)) usage(`--apply expects an existing file or folder, got: ${path ?? "(nothing)"}`);
+    apply.push(path);
+  }
+}
+
+if (args.includes("--down")) {
+  await down(defaultDir);
+  console.log(`[sim] down: ${defaultDir} removed`);
+} else {
+  const sim = await up({ argocd: !args.includes("--no-argocd") }).catch((err: unknown) => {
+    console.error(`[sim] ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  });
+  for (const path of apply) {
+    const kustomize = statSync(path).isDirectory() && existsSync(join(path, "kustomization.yaml"));
+    console.log(`[sim] applying ${path}`);
+    console.log(await sim.kubectl(["apply", "--server-side", kustomize ? "-k" : "-f", path]));
+  }
+  console.log(`export KUBECONFIG=${sim.kubeconfig}`);
+  if (args.includes("--detach")) {
+    // Leave the components running; their process groups are recorded in state.json for --down.
+    sim.detach();
+    process.exit(0);
+  }
+  console.log("[sim] running; Ctrl-C stops everything");
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    console.log("[sim] stopping");
+    await sim.stop();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop());
+  process.on("SIGTERM", () => void stop());
+  setInterval(() => undefined, 60_000);
+}

@@ -1,0 +1,203 @@
+// How each pinned tool of the simulated cluster is built from Go modules. Upstream code is never
+// committed: wrapper modules (go.mod, a tiny main.go) are written into the cache at build time.
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { goTools, kubernetes } from "../../generators/versions.js";
+
+/** What a recipe may do while building: run go in the wrapper module and write files there. */
+export interface BuildContext {
+  /** The wrapper module folder (cache/sim/<tool>-<version>/src). */
+  readonly src: string;
+  /** Where the binaries must end up (cache/sim/<tool>-<version>/bin). */
+  readonly bin: string;
+  /** Runs `go <args>` (niced, CGO off, local toolchain) in `src`; resolves with stdout. */
+  go(args: readonly string[]): Promise<string>;
+}
+
+export interface Recipe {
+  /** Short name used on the command line and in the cache folder. */
+  readonly name: string;
+  readonly version: string;
+  /** Binaries the recipe leaves in `bin`; the build counts as done when they all exist. */
+  readonly binaries: readonly string[];
+  build(ctx: BuildContext): Promise<void>;
+}
+
+/** Without the leading v, the way several projects stamp their version. */
+const bare = (version: string) => version.replace(/^v/, "");
+
+function write(ctx: BuildContext, file: string, text: string): void {
+  writeFileSync(join(ctx.src, file), text);
+}
+
+/** go.mod of a wrapper module; `replaces` lines are `old => new version`. */
+function goMod(name: string, requires: readonly string[], replaces: readonly string[] = []): string {
+  const req = requires.map((r) => `\t${r}\n`).join("");
+  const rep = replaces.length ? `\nreplace (\n${replaces.map((r) => `\t${r}\n`).join("")})\n` : "";
+  return `// Written by tools/sim/recipes.ts: a wrapper that builds an upstream command at a pinned version.\nmodule stackwave.local/${name}\n\ngo 1.25\n\nrequire (\n${req})\n${rep}`;
+}
+
+/** Downloads a module and returns its go.mod text (the module's own, with its replace block). */
+async function upstreamGoMod(ctx: BuildContext, module: string, version: string): Promise<{ mod: string; dir: string }> {
+  const info = JSON.parse(await ctx.go(["mod", "download", "-json", `${module}@${version}`])) as { GoMod: string; Dir: string };
+  return { mod: readFileSync(info.GoMod, "utf8"), dir: info.Dir };
+}
+
+/** The `old => new` lines of a go.mod's replace directives (block or single-line form). */
+export function replaceLines(mod: string): string[] {
+  const lines: string[] = [];
+  let inBlock = false;
+  for (const raw of mod.split("\n")) {
+    const line = raw.replace(/\/\/.*$/, "").trim();
+    if (inBlock) {
+      if (line === ")") inBlock = false;
+      else if (line.includes("=>")) lines.push(line);
+    } else if (/^replace\s*\($/.test(line)) inBlock = true;
+    else if (line.startsWith("replace ") && line.includes("=>")) lines.push(line.slice("replace ".length).trim());
+  }
+  return lines;
+}
+
+/** `go install module@version` into bin: for tools whose go.mod has no replace directives. */
+function installed(name: string, tool: { module: string; version: string }, binary: string, ldflags = ""): Recipe {
+  return {
+    name,
+    version: tool.version,
+    binaries: [binary],
+    async build(ctx) {
+      const flags = ldflags ? [`-ldflags=${ldflags}`] : [];
+      await ctx.go(["install", "-trimpath", ...flags, `${tool.module}@${tool.version}`]);
+    },
+  };
+}
+
+const etcd: Recipe = {
+  name: "etcd",
+  version: goTools.etcd.version,
+  binaries: ["etcd"],
+  async build(ctx) {
+    // etcd's own main package lives in the root module; etcdmain.Main is the same entry point.
+    write(ctx, "go.mod", goMod("etcd", [`${goTools.etcd.module} ${goTools.etcd.version}`]));
+    write(
+      ctx,
+      "main.go",
+      `// Written by tools/sim/recipes.ts: runs etcd's own entry point.\npackage main\n\nimport (\n\t"os"\n\n\t"go.etcd.io/etcd/server/v3/etcdmain"\n)\n\nfunc main() { etcdmain.Main(os.Args) }\n`,
+    );
+    await ctx.go(["mod", "tidy"]);
+    await ctx.go(["build", "-trimpath", "-ldflags=-s -w", "-o", join(ctx.bin, "etcd"), "."]);
+  },
+};
+
+const kube: Recipe = {
+  name: "kubernetes",
+  version: goTools.kubernetes.version,
+  // The scheduler is not a kubelet job: without it kwok's nodes never receive pods.
+  binaries: ["kube-apiserver", "kube-controller-manager", "kube-scheduler"],
+  async build(ctx) {
+    const { module, version } = goTools.kubernetes;
+    const { mod } = await upstreamGoMod(ctx, module, version);
+    // Staging modules are `./staging/...` replaces upstream; outside the repo they are published as v0.<minor>.<patch>.
+    const staging = replaceLines(mod)
+      .filter((l) => l.includes("./staging/"))
+      .map((l) => l.split("=>")[0]!.trim());
+    if (staging.length === 0) throw new Error(`no staging modules found in ${module}@${version} go.mod`);
+    const stagingVersion = version.replace(/^v1\./, "v0.");
+    write(
+      ctx,
+      "go.mod",
+      goMod(
+        "kubernetes",
+        [`${module} ${version}`],
+        staging.map((m) => `${m} => ${m} ${stagingVersion}`),
+      ),
+    );
+    write(
+      ctx,
+      "tools.go",
+      `// Written by tools/sim/recipes.ts: pins the commands this wrapper builds.\n//go:build tools\n\npackage tools\n\nimport (\n\t_ "k8s.io/kubernetes/cmd/kube-apiserver"\n\t_ "k8s.io/kubernetes/cmd/kube-controller-manager"\n\t_ "k8s.io/kubernetes/cmd/kube-scheduler"\n)\n`,
+    );
+    await ctx.go(["mod", "tidy"]);
+    const [major, minor] = bare(version).split(".");
+    const stamp = (pkg: string) => [
+      `-X ${pkg}.gitVersion=${version}`,
+      `-X ${pkg}.gitMajor=${major}`,
+      `-X ${pkg}.gitMinor=${minor}`,
+      `-X ${pkg}.gitTreeState=clean`,
+      `-X ${pkg}.buildDate=1970-01-01T00:00:00Z`,
+    ];
+    const ldflags = ["-s -w", ...stamp("k8s.io/component-base/version"), ...stamp("k8s.io/client-go/pkg/version")].join(" ");
+    await ctx.go([
+      "build",
+      "-trimpath",
+      `-ldflags=${ldflags}`,
+      "-o",
+      ctx.bin + "/",
+      `${module}/cmd/kube-apiserver`,
+      `${module}/cmd/kube-controller-manager`,
+      `${module}/cmd/kube-scheduler`,
+    ]);
+  },
+};
+
+const prometheusOperator: Recipe = {
+  name: "prometheus-operator",
+  version: goTools.prometheusOperator.version,
+  binaries: ["prometheus-operator"],
+  async build(ctx) {
+    const { module, version } = goTools.prometheusOperator;
+    // Upstream replaces its API and client submodules with local folders; use their published tags instead.
+    const subs = [`${module}/pkg/apis/monitoring`, `${module}/pkg/client`];
+    write(ctx, "go.mod", goMod("prometheus-operator", [`${module} ${version}`, ...subs.map((m) => `${m} ${version}`)]));
+    write(
+      ctx,
+      "tools.go",
+      `// Written by tools/sim/recipes.ts: pins the command this wrapper builds.\n//go:build tools\n\npackage tools\n\nimport _ "${module}/cmd/operator"\n`,
+    );
+    await ctx.go(["mod", "tidy"]);
+    const v = "github.com/prometheus/common/version";
+    await ctx.go([
+      "build",
+      "-trimpath",
+      `-ldflags=-s -w -X ${v}.Version=${bare(version)} -X ${v}.Branch=release -X ${v}.Revision=${version}`,
+      "-o",
+      join(ctx.bin, "prometheus-operator"),
+      `${module}/cmd/operator`,
+    ]);
+  },
+};
+
+const argocd: Recipe = {
+  name: "argocd",
+  version: goTools.argocd.version,
+  binaries: ["argocd"],
+  async build(ctx) {
+    const { module, version } = goTools.argocd;
+    const { mod } = await upstreamGoMod(ctx, module, version);
+    write(ctx, "go.mod", goMod("argocd", [`${module} ${version}`], replaceLines(mod)));
+    write(
+      ctx,
+      "tools.go",
+      `// Written by tools/sim/recipes.ts: pins the command this wrapper builds.\n//go:build tools\n\npackage tools\n\nimport _ "${module}/cmd"\n`,
+    );
+    await ctx.go(["mod", "tidy"]);
+    const c = `${module}/common`;
+    await ctx.go([
+      "build",
+      "-trimpath",
+      `-ldflags=-s -w -X ${c}.version=${bare(version)} -X ${c}.gitTag=${version} -X ${c}.gitTreeState=clean -X ${c}.kubectlVersion=${kubernetes.version}`,
+      "-o",
+      join(ctx.bin, "argocd"),
+      `${module}/cmd`,
+    ]);
+  },
+};
+
+/** Every tool, in bring-up order: the cluster needs the first five, the operator comes last. */
+export const recipes: readonly Recipe[] = [
+  etcd,
+  installed("kwok", goTools.kwok, "kwok"),
+  installed("kustomize", goTools.kustomize, "kustomize"),
+  kube,
+  argocd,
+  prometheusOperator,
+];
