@@ -1,7 +1,8 @@
 // stackwave's own configuration: the layers, the environments and the clusters.
 import { createHash } from "node:crypto";
-import { readFileSync, readdirSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { ClusterConfig, EnvironmentConfig, LayerConfig, StackConfig } from "./config.js";
 import { repoRoot } from "./paths.js";
 import { argocd, images, kubernetes, prometheusOperator } from "./versions.js";
@@ -68,19 +69,16 @@ export const clusters: readonly ClusterConfig[] = [
 
 /**
  * Content-addressed tag of an app's source: it changes exactly when the image would, and, unlike the
- * commit sha, it does not depend on the manifests that carry it.
+ * commit sha, it does not depend on the manifests that carry it. Only files git would commit count, so
+ * a clean clone computes the same tag as a working tree with build output or logs in it.
  */
 export function sourceTag(appDir: string): string {
+  const listed = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."], { cwd: appDir, encoding: "utf8" });
   const hash = createHash("sha256");
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir).sort()) {
-      if (entry === "node_modules" || entry === "dist") continue;
-      const path = join(dir, entry);
-      if (statSync(path).isDirectory()) walk(path);
-      else hash.update(relative(appDir, path)).update("\0").update(readFileSync(path)).update("\0");
-    }
-  };
-  walk(appDir);
+  for (const file of listed.split("\0").filter(Boolean).sort()) {
+    const path = join(appDir, file);
+    if (existsSync(path)) hash.update(file).update("\0").update(readFileSync(path)).update("\0");
+  }
   return `src-${hash.digest("hex").slice(0, 12)}`;
 }
 
