@@ -92,6 +92,7 @@ export function createApp(config: Config, store: Store, lifecycle: Lifecycle): e
     // Test-only (DEBUG_SLOW_ROUTE=true): a request that takes `ms` milliseconds, to prove shutdown drains.
     app.get("/debug/slow", async (req, res) => {
       const ms = Math.min(Number(req.query.ms) || 0, 30_000);
+      log("info", "slow request started", { ms });
       await new Promise((resolve) => setTimeout(resolve, ms));
       res.json({ slept: ms });
     });

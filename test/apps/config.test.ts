@@ -1,0 +1,35 @@
+// A missing or invalid variable stops the service with exit code 1 and one line naming the variable.
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+
+function run(app: "backend" | "frontend", env: Record<string, string>): { status: number | null; stderr: string; stdout: string } {
+  const result = spawnSync(process.execPath, ["--import", "tsx", join("apps", app, "src", "main.ts")], {
+    env: { PATH: process.env.PATH ?? "", ...env },
+    encoding: "utf8",
+    timeout: 30_000,
+  });
+  return { status: result.status, stderr: result.stderr, stdout: result.stdout };
+}
+
+describe("GIVEN the services started with a bad environment", () => {
+  it.each([
+    ["backend", {}, "GUESTBOOK_DB_ADDR"],
+    ["backend", { GUESTBOOK_DB_ADDR: "localhost" }, "GUESTBOOK_DB_ADDR"],
+    ["backend", { GUESTBOOK_DB_ADDR: "db:99999" }, "GUESTBOOK_DB_ADDR"],
+    ["backend", { GUESTBOOK_DB_ADDR: "db:27017", PORT: "eighty" }, "PORT"],
+    ["backend", { MONGODB_URI: "postgres://user:secret@db" }, "MONGODB_URI"],
+    ["backend", { GUESTBOOK_DB_ADDR: "db:27017", METRICS_ENABLED: "yes" }, "METRICS_ENABLED"],
+    ["frontend", {}, "GUESTBOOK_API_ADDR"],
+    ["frontend", { GUESTBOOK_API_ADDR: "http://backend:8080" }, "GUESTBOOK_API_ADDR"],
+    ["frontend", { GUESTBOOK_API_ADDR: "backend:8080", PORT: "70000" }, "PORT"],
+  ] as const)("WHEN the %s gets %j THEN it exits 1 with one line naming %s", (app, env, name) => {
+    const result = run(app, env);
+    expect(result.status).toBe(1);
+    const lines = result.stderr.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(new RegExp(`^${name}: `));
+    expect(result.stderr).not.toContain("secret");
+    expect(result.stdout).toBe("");
+  });
+});
