@@ -92,7 +92,11 @@ export const goTools = {
   kustomize: { module: "sigs.k8s.io/kustomize/kustomize/v5", version: "v5.7.1" },
   kwok: { module: "sigs.k8s.io/kwok/cmd/kwok", version: "v0.7.0" },
   etcd: { module: "go.etcd.io/etcd/server/v3", version: "v3.5.21" },
-  kubernetes: { module: "k8s.io/kubernetes", version: "v1.32.8" },
+  /**
+   * One patch above the Kind node: the Go proxy serves no k8s.io/kube-controller-manager v0.32.8, which the
+   * v1.32.8 build needs; v1.32.9 has every staging module it imports. Same minor, same APIs.
+   */
+  kubernetes: { module: "k8s.io/kubernetes", version: "v1.32.9" },
   prometheusOperator: { module: prometheusOperator.goModule, version: prometheusOperator.version },
   argocd: { module: "github.com/argoproj/argo-cd/v3", version: argocd.version },
 } as const;

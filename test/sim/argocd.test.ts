@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import yaml from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { images, imageString, kubernetes } from "../../generators/versions.js";
+import { goTools, images, imageString } from "../../generators/versions.js";
 import { up, type Sim } from "../../tools/sim/cluster.js";
 import { waitFor } from "../../tools/sim/probe.js";
 import { requireTool } from "../support/tools.js";
@@ -96,7 +96,7 @@ describe.skipIf(missing.length > 0)("GIVEN the simulated cluster with Argo CD an
 
   it("WHEN asked for its version THEN the API server reports the pinned Kubernetes version", async () => {
     const version = JSON.parse(await sim.kubectl(["version", "-o", "json"])) as { serverVersion: { gitVersion: string } };
-    expect(version.serverVersion.gitVersion).toBe(kubernetes.version);
+    expect(version.serverVersion.gitVersion).toBe(goTools.kubernetes.version);
   });
 
   it("WHEN kwok manages the fake node THEN the node is Ready", async () => {

@@ -2,7 +2,7 @@
 // committed: wrapper modules (go.mod, a tiny main.go) are written into the cache at build time.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { goTools, kubernetes } from "../../generators/versions.js";
+import { goTools } from "../../generators/versions.js";
 
 /** What a recipe may do while building: run go in the wrapper module and write files there. */
 export interface BuildContext {
@@ -184,7 +184,7 @@ const argocd: Recipe = {
     await ctx.go([
       "build",
       "-trimpath",
-      `-ldflags=-s -w -X ${c}.version=${bare(version)} -X ${c}.gitTag=${version} -X ${c}.gitTreeState=clean -X ${c}.kubectlVersion=${kubernetes.version}`,
+      `-ldflags=-s -w -X ${c}.version=${bare(version)} -X ${c}.gitTag=${version} -X ${c}.gitTreeState=clean`,
       "-o",
       join(ctx.bin, "argocd"),
       `${module}/cmd`,
