@@ -86,6 +86,42 @@ export const cliTools = {
   kustomize: "v5.7.1",
 } as const;
 
+/** Platforms bootstrap can install the CLI tools for, as `<os>-<arch>`. */
+export type ToolPlatform = "linux-amd64" | "linux-arm64" | "darwin-amd64" | "darwin-arm64";
+
+/**
+ * SHA-256 of each CLI tool's official release artifact at the version above: the bare binary for kind and
+ * kubectl, the .tar.gz for helm and kustomize. Values as published with each release (kind-<os>-<arch>.sha256sum,
+ * dl.k8s.io kubectl.sha256, helm-*.tar.gz.sha256sum / the helm release notes, kustomize checksums.txt).
+ * Change them together with cliTools.
+ */
+export const cliToolChecksums: Readonly<Record<keyof typeof cliTools, Readonly<Record<ToolPlatform, string>>>> = {
+  kind: {
+    "linux-amd64": "517ab7fc89ddeed5fa65abf71530d90648d9638ef0c4cde22c2c11f8097b8889",
+    "linux-arm64": "7ea2de9d2d190022ed4a8a4e3ac0636c8a455e460b9a13ccf19f15d07f4f00eb",
+    "darwin-amd64": "4f0b6e3b88bdc66d922c08469f05ef507d4903dd236e6319199bb9c868eed274",
+    "darwin-arm64": "ceaf40df1d1551c481fb50e3deb5c3deecad5fd599df5469626b70ddf52a1518",
+  },
+  kubectl: {
+    "linux-amd64": "0fc709a8262be523293a18965771fedfba7466eda7ab4337feaa5c028aa46b1b",
+    "linux-arm64": "8a7371e54187249389a9aa222b150d61a4a745c121ab24dbcbb56d1ac2d0b912",
+    "darwin-amd64": "a00a8fadd4a7ca520e68e88a640ca60b4601695f68b8dcde33293ed709c8c807",
+    "darwin-arm64": "01e5c58a305f309bd4f268125ba8a9c138a20ca9d602c74cd6b37a0d45fc5818",
+  },
+  helm: {
+    "linux-amd64": "a7f81ce08007091b86d8bd696eb4d86b8d0f2e1b9f6c714be62f82f96a594496",
+    "linux-arm64": "440cf7add0aee27ebc93fada965523c1dc2e0ab340d4348da2215737fc0d76ad",
+    "darwin-amd64": "09a108c0abda42e45af172be65c49125354bf7cd178dbe10435e94540e49c7b9",
+    "darwin-arm64": "31513e1193da4eb4ae042eb5f98ef9aca7890cfa136f4707c8d4f70e2115bef6",
+  },
+  kustomize: {
+    "linux-amd64": "ea375e7372f9aa029129d4b2d16c66b7750b7f1213c4f66f910d981c895818d8",
+    "linux-arm64": "4261a040217df3bd6896597c3986d1465925726e4f22a945304b5233a4dcdbda",
+    "darwin-amd64": "4a0dff80c5644df6bc8f51b342842969004cb6ba5f94dddaabbea7483493273d",
+    "darwin-arm64": "073e9d16d5a235e2ff83e62d6b76edb5d962adbc33be1e4860c4b3f1f39b33b9",
+  },
+};
+
 /** Go-built tools for tests and the simulated cluster, installed into the cache by version. */
 export const goTools = {
   ferretdb: { module: "github.com/FerretDB/FerretDB/cmd/ferretdb", version: "v1.24.2" },
