@@ -9,7 +9,7 @@ import { nameRule, repoName } from "./names.js";
 import type { Pushes } from "./push.js";
 import type { Repos } from "./repos.js";
 
-export function createApp(config: Config, repos: Repos, pushes: Pushes): express.Express {
+export function createApp(config: Config & { readonly publicUrl: string }, repos: Repos, pushes: Pushes): express.Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("etag", false);

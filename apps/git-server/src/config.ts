@@ -12,9 +12,9 @@ export interface Config {
   /**
    * Base URL Argo CD uses for this server (GIT_PUBLIC_URL), e.g. http://stackwave-git-server:8080. The webhook's
    * repository.html_url is `<base>/<name>`; Argo CD matches its host and path against each Application's repoURL.
-   * Default http://localhost:<port>.
+   * Default http://localhost:<listening port>.
    */
-  readonly publicUrl: string;
+  readonly publicUrl: string | undefined;
   /** Argo CD webhook endpoint (WEBHOOK_URL), e.g. http://argocd-server.argocd/api/webhook. Unset: no webhooks. */
   readonly webhookUrl: string | undefined;
   /** Shared HMAC secret (WEBHOOK_SECRET, or a file named by WEBHOOK_SECRET_FILE). Unset: requests go unsigned. */
@@ -78,7 +78,7 @@ function secret(env: NodeJS.ProcessEnv): string | undefined {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = integer(env, "PORT", 8080, 0);
   if (port > 65535) throw new ConfigError(`PORT must be between 0 and 65535, got "${env.PORT}"`);
-  const publicUrl = (url(env, "GIT_PUBLIC_URL") ?? `http://localhost:${port}`).replace(/\/+$/, "");
+  const publicUrl = url(env, "GIT_PUBLIC_URL")?.replace(/\/+$/, "");
   const defaultBranch = env.GIT_DEFAULT_BRANCH || "main";
   if (!/^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(defaultBranch) || defaultBranch.includes("..")) {
     throw new ConfigError(`GIT_DEFAULT_BRANCH must be a plain branch name like "main", got "${defaultBranch}"`);

@@ -54,6 +54,8 @@ export function gitHttp(config: Config, repos: Repos, pushes: Pushes) {
         endpoint,
         service: endpoint === "info/refs" ? req.query.service : endpoint,
         status: result.status,
+        protocol: req.headers["git-protocol"] ?? null,
+        encoding: req.headers["content-encoding"] ?? null,
         bytesIn: result.bytesIn,
         ms: Math.round(performance.now() - started),
       });

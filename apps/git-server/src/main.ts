@@ -1,6 +1,7 @@
 // Entry point: reads the config, prepares the data folder, serves HTTP and shuts down cleanly on SIGTERM.
 import { constants } from "node:fs";
 import { access } from "node:fs/promises";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
@@ -29,14 +30,17 @@ async function main(): Promise<void> {
         timeoutMs: config.webhookTimeoutMs,
       })
     : undefined;
-  const app = createApp(config, repos, new Pushes(repos, config.publicUrl, webhook));
-  const server = app.listen(config.port, config.addr, () => {
+  // The handler is attached once the port is known, so the default public URL can name it (PORT=0 in tests).
+  const server = createServer();
+  server.listen(config.port, config.addr, () => {
     const { port } = server.address() as AddressInfo;
+    const publicUrl = config.publicUrl ?? `http://localhost:${port}`;
+    server.on("request", createApp({ ...config, publicUrl }, repos, new Pushes(repos, publicUrl, webhook)));
     log("info", "listening", {
       addr: config.addr,
       port,
       dataDir: config.dataDir,
-      publicUrl: config.publicUrl,
+      publicUrl,
       repos: config.initRepos,
       webhookUrl: config.webhookUrl ?? null,
       webhookSigned: Boolean(config.webhookSecret),

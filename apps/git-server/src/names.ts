@@ -50,9 +50,17 @@ export interface GitPath {
 /** Parses the raw (still encoded) path of a git request. Throws 400 for unsafe paths and 404 for unknown endpoints. */
 export function gitPath(rawPath: string): GitPath {
   if (!rawPath.startsWith("/") || rawPath.startsWith("//") || rawPath.includes("\\")) {
-    throw new HttpError(400, { error: "path traversal refused", field: "path", expected: "a path relative to the server root", got: rawPath });
+    throw new HttpError(400, {
+      error: "path traversal refused",
+      field: "path",
+      expected: "a path relative to the server root",
+      got: rawPath,
+    });
   }
-  const parts = rawPath.slice(1).split("/").map((part) => segment(part, rawPath));
+  const parts = rawPath
+    .slice(1)
+    .split("/")
+    .map((part) => segment(part, rawPath));
   const [first = "", ...rest] = parts;
   const name = repoName(first);
   const endpoint = rest.join("/");

@@ -134,9 +134,10 @@ async function describe(dir: string, ids: readonly string[], htmlUrl: string): P
 /** The commits this update brought to the ref, oldest first (only for branches, as GitHub does). */
 async function newCommits(dir: string, update: RefUpdate): Promise<string[]> {
   if (!update.ref.startsWith("refs/heads/") || zero.test(update.after)) return [];
-  // A new branch lists only commits no other ref already had.
+  // A new branch lists only the commits no other branch already had (HEAD and tags do not count, as on GitHub).
+  const branch = update.ref.slice("refs/heads/".length);
   const range = zero.test(update.before)
-    ? [update.after, "--not", `--exclude=${update.ref}`, "--all"]
+    ? [update.after, "--not", `--exclude=${branch}`, "--branches"]
     : [`${update.before}..${update.after}`];
   const out = await git(["rev-list", "--reverse", "--topo-order", ...range], dir);
   const ids = out.split("\n").filter(Boolean);
