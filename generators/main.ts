@@ -7,19 +7,12 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { layerNames } from "./config.js";
+import { generate } from "./generate.js";
 import { repoRoot } from "./paths.js";
-import { allLayers } from "./registry.js";
-import { GenerationError, render } from "./render.js";
 import { defaultConfig } from "./stack.js";
-import { writeTree } from "./write.js";
-
-/** The folders generation owns for a full run, or for a subset of layers. */
-export function scopesFor(config: { environments: readonly { name: string }[] }, only?: readonly string[]): string[] {
-  if (!only) return ["base", "overlays", "clusters"];
-  return only.flatMap((layer) => [`base/${layer}`, ...config.environments.map((env) => `overlays/${env.name}/${layer}`)]);
-}
 
 function main(): number {
+  const started = performance.now();
   const { values } = parseArgs({
     options: {
       config: { type: "string" },
@@ -28,7 +21,6 @@ function main(): number {
       only: { type: "string" },
     },
   });
-  const started = performance.now();
   let config: unknown;
   try {
     config = values.config ? JSON.parse(readFileSync(values.config, "utf8")) : defaultConfig();
@@ -47,23 +39,16 @@ function main(): number {
     return 1;
   }
 
-  let files: Map<string, string>;
-  try {
-    files = render(config, allLayers);
-  } catch (error) {
-    if (!(error instanceof GenerationError)) throw error;
-    for (const line of error.problems) console.error(line);
-    console.error(`generation failed: ${error.problems.length} problem(s); nothing was written`);
+  const result = generate({ config, root: resolve(values.out ?? repoRoot), ...(only ? { only } : {}) });
+  if (!result.ok) {
+    for (const line of result.problems) console.error(line);
+    console.error(`generation failed: ${result.problems.length} problem(s); nothing was written`);
     return 1;
   }
-  const root = resolve(values.out ?? repoRoot);
-  const scopes = scopesFor(config as { environments: { name: string }[] }, only);
-  const summary = writeTree(root, files, scopes);
+  const { written, unchanged, deleted } = result.summary;
+  const where = only ? `layers ${only.join(", ")}` : "base/ overlays/ clusters/";
   const ms = Math.round(performance.now() - started);
-  console.log(
-    `generated ${[...files.keys()].filter((p) => scopes.some((s) => p.startsWith(`${s}/`))).length} files in ${scopes.length > 3 ? scopes.join(" ") : scopes.map((s) => `${s}/`).join(" ")}: ` +
-      `${summary.written} written, ${summary.unchanged} unchanged, ${summary.deleted} deleted (${ms} ms)`,
-  );
+  console.log(`generated ${result.files} files in ${where}: ${written} written, ${unchanged} unchanged, ${deleted} deleted (${ms} ms)`);
   return 0;
 }
 

@@ -3,6 +3,9 @@ import type { IContainer } from "kubernetes-models/v1/Container";
 import type { IPodSecurityContext } from "kubernetes-models/v1/PodSecurityContext";
 import type { IResourceRequirements } from "kubernetes-models/v1/ResourceRequirements";
 import type { ISecurityContext } from "kubernetes-models/v1/SecurityContext";
+import { NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
+import type { INetworkPolicyPeer } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicyPeer";
+import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
 import type { ImageRef } from "./versions.js";
 import { imageString } from "./versions.js";
 
@@ -52,4 +55,46 @@ export function resources(
 /** A container with the hardened defaults; `spec` adds or overrides the rest. */
 export function container(name: string, image: ImageRef, spec: Omit<IContainer, "name" | "image">): IContainer {
   return { name, image: imageString(image), imagePullPolicy: "IfNotPresent", securityContext: containerSecurity(), ...spec };
+}
+
+// --- Added for the monitoring stack (issue 4): generic policy objects. ---
+
+/** A peer of a NetworkPolicy rule: pods with these labels, in the namespace with this name (or any pod in it). */
+export function peer(namespace: string, podLabels?: Record<string, string>): INetworkPolicyPeer {
+  return {
+    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": namespace } },
+    ...(podLabels ? { podSelector: { matchLabels: podLabels } } : {}),
+  };
+}
+
+/**
+ * An ingress-only NetworkPolicy: the selected pods accept traffic on each rule's ports from its peers
+ * (from anywhere when a rule has no peers, for UIs behind a NodePort). Egress stays open: the pods
+ * call the API server, whose address differs per cluster.
+ */
+export function ingressPolicy(
+  name: string,
+  namespace: string,
+  podLabels: Record<string, string>,
+  rules: readonly { ports: readonly (number | string)[]; from?: readonly INetworkPolicyPeer[] }[],
+): NetworkPolicy {
+  return new NetworkPolicy({
+    metadata: { name, namespace, labels: { "app.kubernetes.io/part-of": "stackwave" } },
+    spec: {
+      podSelector: { matchLabels: podLabels },
+      policyTypes: ["Ingress"],
+      ingress: rules.map((rule) => ({
+        ports: rule.ports.map((port) => ({ protocol: "TCP", port })),
+        ...(rule.from && rule.from.length > 0 ? { from: [...rule.from] } : {}),
+      })),
+    },
+  });
+}
+
+/** Keeps at least one pod of a replicated workload running through voluntary disruptions (drains, upgrades). */
+export function disruptionBudget(name: string, namespace: string, podLabels: Record<string, string>): PodDisruptionBudget {
+  return new PodDisruptionBudget({
+    metadata: { name, namespace, labels: { "app.kubernetes.io/part-of": "stackwave" } },
+    spec: { minAvailable: 1, selector: { matchLabels: podLabels } },
+  });
 }

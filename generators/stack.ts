@@ -73,7 +73,10 @@ export const clusters: readonly ClusterConfig[] = [
  * a clean clone computes the same tag as a working tree with build output or logs in it.
  */
 export function sourceTag(appDir: string): string {
-  const listed = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."], { cwd: appDir, encoding: "utf8" });
+  const listed = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."], {
+    cwd: appDir,
+    encoding: "utf8",
+  });
   const hash = createHash("sha256");
   for (const file of listed.split("\0").filter(Boolean).sort()) {
     const path = join(appDir, file);

@@ -74,7 +74,11 @@ export const prometheusOperator = {
 export const argocd = {
   /** v3.2.x: no v3.4 wave-gate regression (argo-cd#27917) and buildable from Go modules. */
   version: "v3.2.12",
-  chart: { repository: "https://argoproj.github.io/argo-helm", name: "argo-cd", version: "9.1.10" },
+  /**
+   * No argo-cd chart ships v3.2.12: 9.3.7 is the last one on v3.2.x (appVersion v3.2.6; 9.4.0 moved to
+   * v3.3). Its templates match v3.2, and the generated values set global.image.tag to `version`.
+   */
+  chart: { repository: "https://argoproj.github.io/argo-helm", name: "argo-cd", version: "9.3.7" },
   image: { registry: "quay.io", repository: "argoproj/argocd", tag: "v3.2.12" },
 } as const;
 

@@ -1,12 +1,41 @@
-// The app-of-apps: the root Application, one child per layer in its sync wave, and the AppProjects.
+// The app-of-apps: the root Application, one child per layer in its sync wave, Argo CD managing its own
+// release, and the AppProjects that fence each of them in.
 import { AppProject, Application } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1";
 import type { ClusterConfig, LayerConfig, StackConfig } from "../config.js";
 import { component } from "../model.js";
+import { argocd } from "../versions.js";
+import { argocdRelease, argocdValuesPath } from "./argocd.js";
 
-const argocdNamespace = "argocd";
+const argocdNamespace = argocdRelease.namespace;
 const inCluster = "https://kubernetes.default.svc";
 
-function childApplication(config: StackConfig, cluster: ClusterConfig, layer: LayerConfig): Application {
+/** AppProject names: the root's own, Argo CD's own, and the two the layers use (LayerConfig.project). */
+export const projectNames = { root: "stackwave", argocd: "argocd", platform: "platform", apps: "apps" } as const;
+
+/** The self-managed Argo CD Application. */
+export const argocdAppName = "argo-cd";
+
+/** Automated sync does not retry a failed commit on its own (DESIGN §3); back off up to 3 minutes. */
+const retry = { limit: 10, backoff: { duration: "10s", factor: 2, maxDuration: "3m" } };
+const finalizers = ["resources-finalizer.argocd.argoproj.io"];
+const wave = (n: number) => ({ "argocd.argoproj.io/sync-wave": String(n) });
+
+/**
+ * Sync options of a layer's Application.
+ * - CreateNamespace only where the project may create Namespaces (argo-cd#22869): the `apps` project
+ *   may not, and its namespace comes from the crds layer in wave 0.
+ * - ServerSideApply on the CRD layer: its CRDs exceed the 262144-byte last-applied annotation (argo-cd#8128).
+ * - SkipDryRunOnMissingResource on every later layer: each may hold monitoring.coreos.com CRs, and after
+ *   bootstrap waves no longer order syncs (#8778), so a push adding a CRD and its CRs syncs both at once.
+ */
+export function layerSyncOptions(layer: LayerConfig): string[] {
+  return [
+    ...(layer.project === projectNames.platform ? ["CreateNamespace=true"] : []),
+    layer.name === "crds" ? "ServerSideApply=true" : "SkipDryRunOnMissingResource=true",
+  ];
+}
+
+function childApplication(cluster: ClusterConfig, layer: LayerConfig): Application {
   const own = { repoURL: cluster.repoURL, targetRevision: cluster.targetRevision };
   const sources =
     layer.name === "crds" && cluster.crdSource.kind === "mirror"
@@ -15,78 +44,131 @@ function childApplication(config: StackConfig, cluster: ClusterConfig, layer: La
           { ...own, path: "base/crds/namespaces" },
         ]
       : undefined;
-  const syncOptions = [
-    ...(layer.project === "platform" ? ["CreateNamespace=true"] : []),
-    // The CRDs exceed the 262144-byte last-applied annotation (argo-cd#8128).
-    ...(layer.name === "crds" ? ["ServerSideApply=true"] : ["SkipDryRunOnMissingResource=true"]),
-  ];
   return new Application({
-    metadata: {
-      name: layer.name,
-      namespace: argocdNamespace,
-      annotations: { "argocd.argoproj.io/sync-wave": String(layer.wave) },
-      finalizers: ["resources-finalizer.argocd.argoproj.io"],
-    },
+    metadata: { name: layer.name, namespace: argocdNamespace, annotations: wave(layer.wave), finalizers },
     spec: {
       project: layer.project,
       ...(sources ? { sources } : { source: { ...own, path: `overlays/${cluster.environment}/${layer.name}` } }),
       destination: { server: inCluster, namespace: layer.namespace },
+      syncPolicy: { automated: { prune: true, selfHeal: true }, retry, syncOptions: layerSyncOptions(layer) },
+    },
+  });
+}
+
+/**
+ * Argo CD managing its own release (as argocd-autopilot does): the pinned chart plus this cluster's values
+ * file from our repo. It never renders argocd-secret (createSecret: false): the chart would render it
+ * without the admin hash and webhook secret bootstrap passed with --set-string and so wipe them.
+ * It syncs after every layer, so a restart of Argo CD cannot hold up a wave, and it never prunes: a bad
+ * render must not delete the controller that would repair it.
+ */
+function argocdApplication(config: StackConfig, cluster: ClusterConfig): Application {
+  const lastWave = Math.max(...config.layers.map((l) => l.wave));
+  return new Application({
+    metadata: { name: argocdAppName, namespace: argocdNamespace, annotations: wave(lastWave + 1) },
+    spec: {
+      project: projectNames.argocd,
+      sources: [
+        {
+          repoURL: argocd.chart.repository,
+          chart: argocd.chart.name,
+          targetRevision: config.versions.argocdChart,
+          helm: {
+            // Must equal bootstrap's release name: the chart names every object after it.
+            releaseName: argocdRelease.name,
+            valueFiles: [`$values/${argocdValuesPath(cluster)}`],
+            valuesObject: { configs: { secret: { createSecret: false } } },
+          },
+        },
+        { repoURL: cluster.repoURL, targetRevision: cluster.targetRevision, ref: "values" },
+      ],
+      destination: { server: inCluster, namespace: argocdNamespace },
       syncPolicy: {
-        automated: { prune: true, selfHeal: true },
-        retry: { limit: 10, backoff: { duration: "10s", factor: 2, maxDuration: "3m" } },
-        syncOptions,
+        automated: { prune: false, selfHeal: true },
+        retry,
+        // The applicationsets CRD is too big for client-side apply, like ours.
+        syncOptions: ["ServerSideApply=true"],
       },
     },
   });
 }
 
 function projects(config: StackConfig, cluster: ClusterConfig): AppProject[] {
-  const repos = [cluster.repoURL, ...(cluster.crdSource.kind === "mirror" ? [cluster.crdSource.repoURL] : [])];
-  const platformNamespaces = [...new Set([...config.layers.filter((l) => l.project === "platform").map((l) => l.namespace), "kube-system", "guestbook"])].sort();
-  const appNamespaces = [...new Set(config.layers.filter((l) => l.project === "apps").map((l) => l.namespace))].sort();
+  const here = (namespaces: Iterable<string>) => [...new Set(namespaces)].sort().map((namespace) => ({ server: inCluster, namespace }));
+  const crdRepos = cluster.crdSource.kind === "mirror" ? [cluster.crdSource.repoURL] : [];
+  const namespacesOf = (project: string) => config.layers.filter((l) => l.project === project).map((l) => l.namespace);
+  const rbac = (kind: string) => ({ group: "rbac.authorization.k8s.io", kind });
+  const crd = { group: "apiextensions.k8s.io", kind: "CustomResourceDefinition" };
   return [
     new AppProject({
-      metadata: { name: "platform", namespace: argocdNamespace },
+      metadata: { name: projectNames.root, namespace: argocdNamespace },
       spec: {
-        description: "CRDs, the operator and the monitoring stack",
-        sourceRepos: repos,
-        destinations: platformNamespaces.map((namespace) => ({ server: inCluster, namespace })),
-        clusterResourceWhitelist: [
-          { group: "apiextensions.k8s.io", kind: "CustomResourceDefinition" },
-          { group: "", kind: "Namespace" },
-          { group: "rbac.authorization.k8s.io", kind: "ClusterRole" },
-          { group: "rbac.authorization.k8s.io", kind: "ClusterRoleBinding" },
+        description: "The root app-of-apps: Applications and AppProjects in argocd, nothing else",
+        sourceRepos: [cluster.repoURL],
+        destinations: here([argocdNamespace]),
+        clusterResourceWhitelist: [],
+        namespaceResourceWhitelist: [
+          { group: "argoproj.io", kind: "Application" },
+          { group: "argoproj.io", kind: "AppProject" },
         ],
       },
     }),
     new AppProject({
-      metadata: { name: "apps", namespace: argocdNamespace },
+      metadata: { name: projectNames.argocd, namespace: argocdNamespace },
+      spec: {
+        description: "Argo CD's own release: the pinned chart with this repository's values",
+        sourceRepos: [argocd.chart.repository, cluster.repoURL],
+        destinations: here([argocdNamespace]),
+        clusterResourceWhitelist: [crd, rbac("ClusterRole"), rbac("ClusterRoleBinding")],
+      },
+    }),
+    new AppProject({
+      metadata: { name: projectNames.platform, namespace: argocdNamespace },
+      spec: {
+        description: "CRDs, the operator and the monitoring stack",
+        sourceRepos: [cluster.repoURL, ...crdRepos],
+        // kube-system: headless Services for the control-plane scrape targets; guestbook: its monitors.
+        destinations: here([...namespacesOf(projectNames.platform), "kube-system", ...namespacesOf(projectNames.apps)]),
+        clusterResourceWhitelist: [crd, { group: "", kind: "Namespace" }, rbac("ClusterRole"), rbac("ClusterRoleBinding")],
+      },
+    }),
+    new AppProject({
+      metadata: { name: projectNames.apps, namespace: argocdNamespace },
       spec: {
         description: "The guestbook: its namespace only, no cluster-scoped objects",
         sourceRepos: [cluster.repoURL],
-        destinations: appNamespaces.map((namespace) => ({ server: inCluster, namespace })),
+        destinations: here(namespacesOf(projectNames.apps)),
         clusterResourceWhitelist: [],
       },
     }),
   ];
 }
 
-/** Everything under clusters/<cluster>/apps/, which the root Application syncs. */
+/**
+ * Everything under clusters/<cluster>/apps/, which the root Application syncs. Bootstrap applies the
+ * root's own AppProject (stackwave-appproject.yaml) before root-app.yaml; from then on the root keeps it.
+ */
 export const clusterApplications = component(import.meta.url, function clusterApplications(config: StackConfig, cluster: ClusterConfig) {
-  return [...projects(config, cluster), ...config.layers.map((layer) => childApplication(config, cluster, layer))];
+  return [...projects(config, cluster), ...config.layers.map((layer) => childApplication(cluster, layer)), argocdApplication(config, cluster)];
 });
 
 /** The root Application bootstrap applies once; Argo CD takes over from there. */
 export const rootApplication = component(import.meta.url, function rootApplication(_config: StackConfig, cluster: ClusterConfig) {
   return [
     new Application({
-      metadata: { name: "stackwave", namespace: argocdNamespace, finalizers: ["resources-finalizer.argocd.argoproj.io"] },
+      metadata: { name: "stackwave", namespace: argocdNamespace, finalizers },
       spec: {
-        project: "default",
+        project: projectNames.root,
         source: { repoURL: cluster.repoURL, targetRevision: cluster.targetRevision, path: `clusters/${cluster.name}/apps` },
         destination: { server: inCluster, namespace: argocdNamespace },
-        syncPolicy: { automated: { prune: true, selfHeal: true }, retry: { limit: 10, backoff: { duration: "10s", factor: 2, maxDuration: "3m" } } },
+        syncPolicy: { automated: { prune: true, selfHeal: true }, retry },
       },
     }),
   ];
 });
+
+/** What bootstrap applies, in order, after `helm install`: the root's AppProject, then the root Application. */
+export const rootBootstrapFiles = (cluster: Pick<ClusterConfig, "name">): readonly string[] => [
+  `clusters/${cluster.name}/apps/${projectNames.root}-appproject.yaml`,
+  `clusters/${cluster.name}/root-app.yaml`,
+];

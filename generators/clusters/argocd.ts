@@ -1,11 +1,20 @@
-// Helm values for the argo-cd chart (argoproj/argo-helm charts/argo-cd), generated per cluster.
-// Secrets are not here: bootstrap passes the admin password hash and webhook secret with --set.
+// Helm values for the argo-cd chart (argoproj/argo-helm charts/argo-cd), generated per cluster, and the
+// contract bootstrap keeps when it installs the chart. Secrets are never here: bootstrap passes them with
+// --set-string (argocdSecretKeys), and Argo CD's self-management never renders argocd-secret.
 import type { ClusterConfig, StackConfig } from "../config.js";
 import { nodePorts } from "../stack.js";
+import { argocd } from "../versions.js";
+
+/** Where Argo CD runs. The release name must stay `argocd`: the chart names every object after it. */
+export const argocdRelease = { name: "argocd", namespace: "argocd" } as const;
+
+/** The values file of a cluster, relative to the repository root (bootstrap's `helm install -f`). */
+export const argocdValuesPath = (cluster: Pick<ClusterConfig, "name">): string => `clusters/${cluster.name}/argocd-values.yaml`;
 
 /**
  * Application health, added back so sync waves between child Applications wait (argo-cd#3781).
  * It starts at Progressing: a child with no status yet must not open the next wave.
+ * Argo CD runs it with gopher-lua (Lua 5.1), so keep it 5.1-compatible.
  */
 export const applicationHealthLua = `hs = {}
 hs.status = "Progressing"
@@ -42,31 +51,82 @@ end
 return hs
 `;
 
+/** argocd-cm keys of the health checks above, as Argo CD names them (`<group>_<kind>`). */
+export const healthKeys = {
+  application: "resource.customizations.health.argoproj.io_Application",
+  alertmanager: "resource.customizations.health.monitoring.coreos.com_Alertmanager",
+} as const;
+
+/**
+ * The chart values bootstrap must set on the command line (`helm install ... --set-string key=value`),
+ * checked against charts/argo-cd/values.yaml of the pinned chart. They land in argocd-secret only.
+ */
+export const argocdSecretKeys = {
+  /** GitHub-style webhook HMAC secret; the git server signs its push events with the same value. */
+  webhookSecret: "configs.secret.githubSecret",
+  /** bcrypt hash of the admin password (the chart stores it as admin.password). */
+  adminPasswordHash: "configs.secret.argocdServerAdminPassword",
+  /** Pinned modification time (RFC 3339, UTC); unset, the chart stamps "now" on every upgrade. */
+  adminPasswordMtime: "configs.secret.argocdServerAdminPasswordMtime",
+} as const;
+
+/** The secret values bootstrap supplies; none of them is ever committed. */
+export type ArgoCdSecrets = { readonly [K in keyof typeof argocdSecretKeys]: string };
+
+const checks: { readonly [K in keyof ArgoCdSecrets]: readonly [RegExp, string] } = {
+  // --set-string splits on commas and unescapes backslashes, so keep the secret to URL-safe characters.
+  webhookSecret: [/^[A-Za-z0-9._~-]{16,}$/, "at least 16 characters from A-Z a-z 0-9 . _ ~ -"],
+  adminPasswordHash: [/^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$/, "a bcrypt hash such as $2a$10$... (bcryptjs hashSync)"],
+  adminPasswordMtime: [/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/, "an RFC 3339 UTC time such as 2026-01-02T15:04:05Z"],
+};
+
+/**
+ * The `--set-string` arguments for `helm install`/`upgrade` of the argo-cd chart. Throws naming the
+ * field when a value would be mangled by Helm or rejected by Argo CD.
+ */
+export function helmSecretArgs(secrets: ArgoCdSecrets): string[] {
+  return (Object.keys(argocdSecretKeys) as (keyof ArgoCdSecrets)[]).flatMap((field) => {
+    const [pattern, expected] = checks[field];
+    const value = secrets[field];
+    if (typeof value !== "string" || !pattern.test(value)) throw new Error(`argocd secrets: ${field}: expected ${expected}`);
+    return ["--set-string", `${argocdSecretKeys[field]}=${value}`];
+  });
+}
+
 /** The chart values, typed to what we set. */
 export class ArgoCdValues {
   constructor(readonly values: Record<string, unknown>) {}
   validate(): void {
     const cm = (this.values.configs as { cm?: Record<string, unknown> } | undefined)?.cm;
-    if (!cm?.["resource.customizations.health.argoproj.io_Application"]) throw new Error("argocd values: expected the Application health customization in configs.cm");
+    if (typeof cm?.[healthKeys.application] !== "string" || !String(cm[healthKeys.application]).includes('hs.status = "Progressing"'))
+      throw new Error(`argocd values: configs.cm: expected ${healthKeys.application} starting at Progressing`);
+    if (JSON.stringify(this.values).includes("argocdServerAdminPassword") || JSON.stringify(this.values).includes("githubSecret"))
+      throw new Error("argocd values: configs.secret: expected no secret values (bootstrap passes them with --set-string)");
   }
   toJSON(): object {
     return this.values;
   }
 }
 
+/** Requests a laptop can hold; limits leave room for the first sync's burst. */
 const small = (cpu: number, mem: number) => ({ requests: { cpu: `${cpu}m`, memory: `${mem}Mi` }, limits: { cpu: `${cpu * 4}m`, memory: `${mem * 2}Mi` } });
 
 export function argocdValues(config: StackConfig, cluster: ClusterConfig): ArgoCdValues {
   return new ArgoCdValues({
-    global: { image: { tag: config.versions.argocd } },
+    // The chart's own appVersion is v3.2.6; run the pinned release (see versions.ts).
+    global: { image: { repository: `${argocd.image.registry}/${argocd.image.repository}`, tag: config.versions.argocd } },
     dex: { enabled: false },
     configs: {
       cm: {
+        url: `http://localhost:${cluster.ports.argocd}`,
+        // The stack selects on app.kubernetes.io/instance, so Argo CD must not write that label.
         "application.resourceTrackingMethod": "annotation",
+        // Pushes refresh through the webhook at once; polling is the fallback.
         "timeout.reconciliation": "180s",
-        "resource.customizations.health.argoproj.io_Application": applicationHealthLua,
-        "resource.customizations.health.monitoring.coreos.com_Alertmanager": alertmanagerHealthLua,
+        [healthKeys.application]: applicationHealthLua,
+        [healthKeys.alertmanager]: alertmanagerHealthLua,
       },
+      // Plain HTTP on the NodePort: the UI is only mapped to 127.0.0.1.
       params: { "server.insecure": true },
       repositories: { stackwave: { name: "stackwave", type: "git", url: cluster.repoURL } },
     },

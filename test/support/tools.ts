@@ -1,31 +1,10 @@
 // Finds the real programs the tests run. Outside CI a missing tool skips its tests with a reason;
 // under CI=true a missing tool fails the run, so a green CI never hides a skipped tier.
-import { accessSync, constants } from "node:fs";
-import { homedir } from "node:os";
-import { delimiter, join } from "node:path";
+import { findTool } from "../../tools/which.js";
 
-/** Where Go-built tools and other downloads are cached, keyed by version inside. */
-export const cacheDir = process.env.STACKWAVE_CACHE ?? join(homedir(), ".cache", "stackwave");
-
-/** Searched after PATH: the Go tool cache and Debian's less usual locations. */
-const extraDirs = [join(cacheDir, "bin"), "/usr/lib/git-core", "/usr/sbin"];
+export { cacheDir, findTool } from "../../tools/which.js";
 
 export const inCI = process.env.CI === "true";
-
-function executable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Absolute path of `name`, or undefined when it is nowhere. */
-export function findTool(name: string): string | undefined {
-  const dirs = [...(process.env.PATH ?? "").split(delimiter), ...extraDirs].filter(Boolean);
-  return dirs.map((dir) => join(dir, name)).find(executable);
-}
 
 /**
  * Resolves a tool for a test file. Returns undefined (the caller skips) when it is missing outside CI;

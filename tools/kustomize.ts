@@ -1,0 +1,100 @@
+// kustomize build for the generated tree, offline. Folders that reference upstream files by URL are
+// built from a copy whose URLs point at the same files fetched through the Go module proxy.
+import { execFileSync } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { repoRoot } from "../generators/paths.js";
+import { prometheusOperator } from "../generators/versions.js";
+import { findTool } from "./which.js";
+
+/** `kustomize build` when kustomize is installed, else `kubectl kustomize` (DESIGN.md §4). */
+export function kustomizeCommand(): [string, ...string[]] {
+  const kustomize = findTool("kustomize");
+  if (kustomize) return [kustomize, "build"];
+  const kubectl = findTool("kubectl");
+  if (kubectl) return [kubectl, "kustomize"];
+  throw new Error("neither kustomize nor kubectl found: install kustomize (bash .ci/run installs it into the tool cache) or kubectl");
+}
+
+/** Upstream URL prefixes and the Go module that ships the same files. */
+const mirrors = [
+  {
+    prefix: /^https:\/\/raw\.githubusercontent\.com\/prometheus-operator\/prometheus-operator\/(v[\w.-]+)\/(.+)$/,
+    module: prometheusOperator.goModule,
+  },
+];
+
+const moduleDirs = new Map<string, string>();
+/** The module's source folder from the Go module cache, downloading it through the proxy when needed. */
+function moduleDir(module: string, version: string): string {
+  const key = `${module}@${version}`;
+  let dir = moduleDirs.get(key);
+  if (!dir) {
+    const out = execFileSync("go", ["mod", "download", "-json", key], { encoding: "utf8", cwd: tmpdir() });
+    dir = (JSON.parse(out) as { Dir: string }).Dir;
+    moduleDirs.set(key, dir);
+  }
+  return dir;
+}
+
+/** The local file for an upstream URL, or undefined when no mirror knows it. */
+export function localFor(url: string): string | undefined {
+  for (const mirror of mirrors) {
+    const match = mirror.prefix.exec(url);
+    if (match) return join(moduleDir(mirror.module, match[1]!), match[2]!);
+  }
+  return undefined;
+}
+
+function kustomizations(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return kustomizations(path);
+    return entry.name === "kustomization.yaml" ? [path] : [];
+  });
+}
+
+let localized: string | undefined;
+/**
+ * A temp copy of base/, overlays/ and clusters/ with every upstream URL replaced by its local file.
+ * Throws, naming the URL, when a URL has no local source.
+ */
+export function localizedTree(): string {
+  if (localized) return localized;
+  const root = mkdtempSync(join(tmpdir(), "stackwave-kustomize-"));
+  for (const top of ["base", "overlays", "clusters"])
+    if (existsSync(join(repoRoot, top))) cpSync(join(repoRoot, top), join(root, top), { recursive: true });
+  for (const file of kustomizations(root)) {
+    const text = readFileSync(file, "utf8");
+    if (!text.includes("https://")) continue;
+    const rewritten = text.replace(/^(\s*-\s+)(https:\/\/\S+)$/gm, (_line, lead: string, url: string) => {
+      const local = localFor(url);
+      if (!local || !existsSync(local)) throw new Error(`${file.slice(root.length + 1)}: no local copy of ${url}`);
+      return `${lead}${local}`;
+    });
+    writeFileSync(file, rewritten);
+  }
+  process.once("exit", () => rmSync(root, { recursive: true, force: true }));
+  localized = root;
+  return root;
+}
+
+/** Rendered YAML of a generated folder such as `overlays/local/apps`, built offline. */
+export function build(folder: string): string {
+  const [tool, ...args] = kustomizeCommand();
+  const root = localizedTree();
+  return execFileSync(tool, [...args, "--load-restrictor", "LoadRestrictionsNone", join(root, folder)], {
+    encoding: "utf8",
+    maxBuffer: 256 * 2 ** 20,
+  });
+}
+
+/** Every folder `npm run check` builds: each overlay and each cluster's apps folder. */
+export function buildableFolders(): string[] {
+  const list = (dir: string) => (existsSync(join(repoRoot, dir)) ? readdirSync(join(repoRoot, dir)).sort() : []);
+  return [
+    ...list("overlays").flatMap((env) => list(`overlays/${env}`).map((layer) => `overlays/${env}/${layer}`)),
+    ...list("clusters").map((cluster) => `clusters/${cluster}/apps`),
+  ];
+}
