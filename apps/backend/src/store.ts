@@ -21,7 +21,9 @@ interface Doc {
 /** Short timeouts so a request fails fast with 503 while the database is away. */
 const clientOptions = {
   serverSelectionTimeoutMS: 2_000,
-  connectTimeoutMS: 2_000,
+  // Heartbeats use it as their socket timeout: keep it above a busy database's latency so load alone
+  // does not mark the server down. Requests still fail fast through serverSelectionTimeoutMS.
+  connectTimeoutMS: 5_000,
   socketTimeoutMS: 10_000,
   heartbeatFrequencyMS: 2_000,
   appName: "guestbook-backend",
