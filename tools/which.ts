@@ -1,13 +1,12 @@
 // Finds programs: PATH first, then the tool cache that npm run sim:tools and .ci/run fill.
 import { accessSync, constants } from "node:fs";
-import { homedir } from "node:os";
 import { delimiter, join } from "node:path";
+import { binDir } from "./cache.js";
 
-/** Where Go-built tools and other downloads are cached, keyed by version inside. */
-export const cacheDir = process.env.STACKWAVE_CACHE ?? join(homedir(), ".cache", "stackwave");
+export { cacheDir } from "./cache.js";
 
 /** Searched after PATH: the Go tool cache and Debian's less usual locations. */
-const extraDirs = [join(cacheDir, "bin"), "/usr/lib/git-core", "/usr/sbin"];
+const extraDirs = [binDir, "/usr/lib/git-core", "/usr/sbin"];
 
 function executable(path: string): boolean {
   try {
