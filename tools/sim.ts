@@ -3,18 +3,19 @@
 //   npx tsx tools/sim.ts --detach   bring it up and leave it running (stop later with --down)
 //   npx tsx tools/sim.ts --down     stop whatever runs and remove its folder
 //   --no-argocd                     control plane and kwok only
+//   --prometheus-operator           also run the operator once the monitoring.coreos.com CRDs are Established
 //   --apply <path>                  after bring-up, `kubectl apply` a file, folder or kustomization (-k when it has one)
 import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { defaultDir, down, up } from "./sim/cluster.js";
 
 function usage(message: string): never {
-  console.error(`${message}\nusage: npx tsx tools/sim.ts [--detach] [--no-argocd] [--apply <path>]... | --down`);
+  console.error(`${message}\nusage: npx tsx tools/sim.ts [--detach] [--no-argocd] [--prometheus-operator] [--apply <path>]... | --down`);
   process.exit(2);
 }
 
 const args = process.argv.slice(2);
-const known = new Set(["--down", "--detach", "--no-argocd", "--apply"]);
+const known = new Set(["--down", "--detach", "--no-argocd", "--prometheus-operator", "--apply"]);
 const apply: string[] = [];
 for (let i = 0; i < args.length; i++) {
   const arg = args[i]!;
@@ -30,7 +31,7 @@ if (args.includes("--down")) {
   await down(defaultDir);
   console.log(`[sim] down: ${defaultDir} removed`);
 } else {
-  const sim = await up({ argocd: !args.includes("--no-argocd") }).catch((err: unknown) => {
+  const sim = await up({ argocd: !args.includes("--no-argocd"), prometheusOperator: args.includes("--prometheus-operator") }).catch((err: unknown) => {
     console.error(`[sim] ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);
   });

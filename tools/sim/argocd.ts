@@ -6,7 +6,7 @@ import { join } from "node:path";
 import bcrypt from "bcryptjs";
 import yaml from "js-yaml";
 import { goTools } from "../../generators/versions.js";
-import { run } from "./run.js";
+import { goModuleDir } from "./gomod.js";
 
 /** Argo CD settings the simulated cluster applies. */
 export interface ArgoSettings {
@@ -22,18 +22,9 @@ export interface ArgoSettings {
   readonly secret?: Readonly<Record<string, string>>;
 }
 
-/** Folder of the Argo CD module at the pinned version (downloaded into the Go module cache if needed). */
-export async function argoModuleDir(): Promise<string> {
-  const { module, version } = goTools.argocd;
-  const out = await run(["go", "mod", "download", "-json", `${module}@${version}`], {
-    env: { ...process.env, GOFLAGS: "-mod=mod", GOTOOLCHAIN: "local" },
-  });
-  return (JSON.parse(out) as { Dir: string }).Dir;
-}
-
 /** The CRD files of the pinned Argo CD release (manifests/crds/*-crd.yaml). */
 export async function argoCrdFiles(): Promise<string[]> {
-  const dir = join(await argoModuleDir(), "manifests", "crds");
+  const dir = join(await goModuleDir(goTools.argocd.module, goTools.argocd.version), "manifests", "crds");
   return readdirSync(dir)
     .filter((f) => f.endsWith("-crd.yaml"))
     .map((f) => join(dir, f));

@@ -3,6 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
+import { images, imageString } from "../../generators/versions.js";
 import { binDir, cacheDir } from "../cache.js";
 import { argoCrdFiles, argoSettingsYaml, defaultProjectYaml } from "./argocd.js";
 import { makePki, kubeconfig, type Pki } from "./pki.js";
@@ -23,6 +24,11 @@ export interface SimOptions {
   readonly argocdSecret?: Readonly<Record<string, string>>;
   /** Admin password for argocd-server. Default: random, printed and kept in the state file. */
   readonly adminPassword?: string;
+  /**
+   * Run the real prometheus-operator as a process once the monitoring.coreos.com CRDs are Established
+   * (e.g. after Argo CD synced the CRD wave). It checks its CRDs only at start, so it waits for them. Default false.
+   */
+  readonly prometheusOperator?: boolean;
   /** Fake nodes kwok manages. Default 1. */
   readonly nodes?: number;
   /** Progress lines. Default console.log. */
@@ -105,8 +111,9 @@ export async function up(options: SimOptions = {}): Promise<Sim> {
     kubectl: binary("kubectl"),
     openssl: binary("openssl", ["/usr/bin"]),
     ...(withArgo ? { redis: binary("redis-server", ["/usr/bin"]), argocd: binary("argocd"), kustomize: binary("kustomize"), git: binary("git") } : {}),
+    ...(options.prometheusOperator ? { operator: binary("prometheus-operator") } : {}),
   };
-  const names = ["etcd", "etcdPeer", "apiserver", "controllerManager", "scheduler", "kwok", "redis", "repoServer", "repoServerMetrics", "controllerMetrics", "argocdServer", "argocdServerMetrics"];
+  const names = ["etcd", "etcdPeer", "apiserver", "controllerManager", "scheduler", "kwok", "redis", "repoServer", "repoServerMetrics", "controllerMetrics", "argocdServer", "argocdServerMetrics", "prometheusOperator"];
   const portList = await freePorts(names.length);
   const ports = Object.fromEntries(names.map((n, i) => [n, portList[i]!])) as Record<string, number>;
   const port = (n: string) => ports[n]!;
@@ -144,7 +151,9 @@ export async function up(options: SimOptions = {}): Promise<Sim> {
     await waitFor(proc, proc.name, check, timeoutMs);
     log(`[sim] ${proc.name}: ready in ${elapsed(t0)}`);
   };
+  let stopping = false;
   const stop = async () => {
+    stopping = true;
     for (const proc of [...procs].reverse()) {
       if (alive(proc.pid)) await stopProc(proc);
     }
@@ -324,6 +333,22 @@ export async function up(options: SimOptions = {}): Promise<Sim> {
       await ready(server, () => get(`${argoUrl}/healthz`), t0);
       await ready(controller, () => get(`http://127.0.0.1:${port("controllerMetrics")}/metrics`), t0);
     }
+    if (bin.operator) {
+      const operator = bin.operator;
+      void whenCrdsEstablished(kubectl, () => stopping)
+        .then(async (found) => {
+          if (!found || stopping) return;
+          const t = Date.now();
+          const proc = start("prometheus-operator", [
+            operator,
+            `--web.listen-address=127.0.0.1:${port("prometheusOperator")}`,
+            `--prometheus-config-reloader=${imageString(images.prometheusConfigReloader)}`,
+          ]);
+          await ready(proc, () => get(`http://127.0.0.1:${port("prometheusOperator")}/healthz`), t);
+        })
+        .catch((err: unknown) => log(`[sim] prometheus-operator: ${err instanceof Error ? err.message : String(err)}`));
+      log("[sim] prometheus-operator: starts once the monitoring.coreos.com CRDs are Established");
+    }
     save();
     log(`[sim] up in ${elapsed(total)}: KUBECONFIG=${kubeconfigPath}${withArgo ? `, Argo CD ${argoUrl} (admin / ${adminPassword})` : ""}`);
   } catch (err) {
@@ -344,6 +369,23 @@ export async function up(options: SimOptions = {}): Promise<Sim> {
       process.removeListener("exit", onExit);
     },
   };
+}
+
+/** The operator's CRDs that must exist before it starts (it skips controllers whose CRD is missing). */
+const operatorCrds = ["prometheuses", "alertmanagers", "servicemonitors", "podmonitors", "probes", "prometheusrules"];
+
+/** Polls until the operator's CRDs are Established; false if `cancelled` turns true first. */
+async function whenCrdsEstablished(kubectl: (args: readonly string[]) => Promise<string>, cancelled: () => boolean): Promise<boolean> {
+  const names = operatorCrds.map((n) => `crd/${n}.monitoring.coreos.com`);
+  while (!cancelled()) {
+    try {
+      await kubectl(["wait", "--for=condition=Established", "--timeout=1s", ...names]);
+      return true;
+    } catch {
+      await new Promise((r) => setTimeout(r, 2_000));
+    }
+  }
+  return false;
 }
 
 /** kwok manages only nodes carrying this annotation, so it never touches anything else. */

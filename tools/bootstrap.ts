@@ -1,0 +1,227 @@
+// `npx zx bootstrap.mjs [--cluster local] [--dry-run] [--down] [--yes] [--timeout 15m] [--verbose]`
+// Preflight (everything at once, nothing touched) → plan (data) → print it (--dry-run) or run it step by step.
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { createInterface } from "node:readline/promises";
+import { pathToFileURL } from "node:url";
+import { repoRoot } from "../generators/paths.js";
+import { defaultConfig } from "../generators/stack.js";
+import { formatProblem, validateConfig } from "../generators/validate.js";
+import { endpoints, formatEndpoints } from "./endpoints.js";
+import { hostPlatform } from "./install.js";
+import { downPlan, formatPlan, names, upPlan, type Plan, type PlanInput } from "./plan.js";
+import { evaluate, failed, formatFindings, gather, requirements } from "./preflight.js";
+import { Interrupted, Runner, StepError } from "./run.js";
+
+export interface Options {
+  /** Which cluster of generators/stack.ts to bring up. Default `local`. */
+  readonly cluster: string;
+  readonly dryRun: boolean;
+  readonly down: boolean;
+  readonly yes: boolean;
+  /** Overall limit for the sync waves. Default 15 min. */
+  readonly timeoutMs: number;
+  readonly verbose: boolean;
+  /** A target flag (see `targets`) that hands the run to another back end. */
+  readonly target?: string;
+}
+
+/**
+ * Other back ends chosen by a flag, e.g. `--sim` → the simulated cluster (tools/sim.ts). Each loads lazily,
+ * receives the parsed options and returns the exit code. Add an entry here; the parser accepts its flag.
+ */
+export type Target = (options: Options) => Promise<number>;
+export const targets: Readonly<Record<string, () => Promise<Target>>> = {};
+
+export const usage = `usage: npx zx bootstrap.mjs [--cluster <name>] [--dry-run] [--down] [--yes] [--timeout <15m|900s>] [--verbose]
+  --cluster <name>  cluster from generators/stack.ts (default: local)
+  --dry-run         print the ordered plan with pinned versions and the preflight findings; change nothing
+  --down            remove the cluster, registry, git server (and its data), the git remote and .stackwave/
+  --yes             do not ask before --down (required without a terminal)
+  --timeout <d>     how long to wait for the sync waves (default 15m)
+  --verbose         show every command's output`;
+
+/** Thrown for bad arguments; the message names the flag and what it expects. */
+export class UsageError extends Error {}
+
+function duration(raw: string | undefined): number {
+  const match = /^(\d+)(s|m)?$/.exec(raw ?? "");
+  if (!match) throw new UsageError(`--timeout expects a duration like 15m or 900s, got ${raw === undefined ? "nothing" : `"${raw}"`}`);
+  return Number(match[1]) * (match[2] === "s" ? 1_000 : 60_000);
+}
+
+export function parseOptions(argv: readonly string[]): Options {
+  const options: { -readonly [K in keyof Options]: Options[K] } = { cluster: "local", dryRun: false, down: false, yes: false, timeoutMs: 15 * 60_000, verbose: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+    const value = () => inline ?? argv[++i];
+    switch (flag) {
+      case "--cluster": {
+        const name = value();
+        if (!name || name.startsWith("--")) throw new UsageError(`--cluster expects a cluster name, got ${name ?? "nothing"}`);
+        options.cluster = name;
+        break;
+      }
+      case "--dry-run":
+        options.dryRun = true;
+        break;
+      case "--down":
+        options.down = true;
+        break;
+      case "--yes":
+      case "-y":
+        options.yes = true;
+        break;
+      case "--timeout":
+        options.timeoutMs = duration(value());
+        break;
+      case "--verbose":
+      case "-v":
+        options.verbose = true;
+        break;
+      default:
+        if (targets[flag] && !options.target) {
+          options.target = flag;
+          break;
+        }
+        throw new UsageError(`unknown argument "${arg}"`);
+    }
+  }
+  return options;
+}
+
+function gitCommit(): string | undefined {
+  try {
+    return execFileSync("git", ["rev-parse", "--short=12", "HEAD"], { cwd: repoRoot, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads everything the plan depends on. Read-only. */
+export function planInput(options: Options, env: NodeJS.ProcessEnv = process.env): PlanInput {
+  const config = defaultConfig();
+  const problems = validateConfig(config);
+  if (problems.length) throw new UsageError(`the stack configuration is invalid:\n${problems.map(formatProblem).join("\n")}`);
+  const cluster = config.clusters.find((c) => c.name === options.cluster);
+  if (!cluster) throw new UsageError(`--cluster expects one of ${config.clusters.map((c) => c.name).join(", ")}, got "${options.cluster}"`);
+  for (const file of ["kind-config.yaml", "argocd-values.yaml", "root-app.yaml"]) {
+    if (!existsSync(join(repoRoot, "clusters", cluster.name, file))) throw new UsageError(`clusters/${cluster.name}/${file} is missing: run \`npm run generate\` first`);
+  }
+  return {
+    config,
+    cluster,
+    commit: gitCommit() ?? "nocommit",
+    // The plan names the release artifacts of this machine; other machines get theirs when they run it.
+    platform: hostPlatform() ?? "linux-amd64",
+    pagerduty: Boolean(env.PAGERDUTY_ROUTING_KEY),
+    waitTimeoutMs: options.timeoutMs,
+    binDir: ".bin",
+    stateDir: ".stackwave",
+  };
+}
+
+export function buildPlan(options: Options, input: PlanInput): Plan {
+  return options.down ? downPlan(input) : upPlan(input);
+}
+
+async function confirmDown(options: Options, plan: Plan, log: (s: string) => void): Promise<boolean> {
+  if (options.yes) return true;
+  if (!process.stdin.isTTY) {
+    log("refusing to run --down without confirmation: stdin is not a terminal. Rerun with --yes to remove everything listed above.");
+    return false;
+  }
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  const answer = await rl.question(`Remove the ${plan.cluster} cluster, its registry, git server and data? [y/N] `);
+  rl.close();
+  return /^y(es)?$/i.test(answer.trim());
+}
+
+/** The whole command; returns the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const log = (line: string) => process.stdout.write(`${line}\n`);
+  const warn = (line: string) => process.stderr.write(`${line}\n`);
+  let options: Options;
+  let input: PlanInput;
+  try {
+    options = parseOptions(argv);
+    if (argv.includes("--help") || argv.includes("-h")) {
+      log(usage);
+      return 0;
+    }
+    if (options.target) return await (await targets[options.target]!())(options);
+    input = planInput(options);
+  } catch (error) {
+    if (argv.includes("--help") || argv.includes("-h")) {
+      log(usage);
+      return 0;
+    }
+    if (error instanceof UsageError) {
+      warn(`${error.message}\n\n${usage}`);
+      return 2;
+    }
+    throw error;
+  }
+
+  const plan = buildPlan(options, input);
+  const n = names(input);
+  const mode = options.down ? "down" : "up";
+  const facts = await gather({ root: repoRoot, binDir: input.binDir, cluster: input.cluster, names: n, mode });
+  const findings = evaluate({ facts, need: requirements(input.cluster), ours: [n.registry, n.gitContainer, n.nodes[0]!], binDir: input.binDir, mode });
+
+  if (options.dryRun) {
+    log(formatPlan(plan));
+    log(`\n(dry run: nothing was changed) ${formatFindings(findings).replace(/; nothing was changed/, "")}`);
+    return 0;
+  }
+
+  const problems = failed(findings);
+  (problems.length ? warn : log)(formatFindings(findings));
+  if (problems.length) {
+    warn(`bootstrap stopped before changing anything: fix the ${problems.length === 1 ? "problem" : `${problems.length} problems`} above and rerun.`);
+    return 1;
+  }
+  if (options.down && !(await confirmDown(options, plan, warn))) return 1;
+
+  const runner = new Runner({ root: repoRoot, binDir: input.binDir, verbose: options.verbose, log });
+  for (const tool of facts.tools) if (tool.path) runner.useTool(tool.tool, tool.path);
+  let interrupts = 0;
+  const onSignal = () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    warn("\ninterrupt: stopping the current command (Ctrl-C again to quit at once)…");
+    runner.interrupt();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  const started = Date.now();
+  try {
+    await runner.run(plan);
+  } catch (error) {
+    if (error instanceof Interrupted) {
+      warn("interrupted. What was done is kept; rerun the same command to continue from there (every step converges).");
+      return 130;
+    }
+    if (error instanceof StepError) {
+      warn(`\n${error.format()}\nFix it and rerun the same command: finished steps are skipped.`);
+      return 1;
+    }
+    throw error;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+  const minutes = ((Date.now() - started) / 60_000).toFixed(1);
+  if (options.down) {
+    log(`\n✓ removed in ${minutes} min (downloaded tools stay in ${input.binDir}/)`);
+  } else {
+    log(`\n✓ stackwave is up on cluster ${input.cluster.name} (${minutes} min)\n\n${formatEndpoints(endpoints(input.cluster, n))}\n\nTear down: npx zx bootstrap.mjs --down`);
+  }
+  return 0;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  process.exitCode = await main(process.argv.slice(2));
+}

@@ -1,0 +1,557 @@
+// The bootstrap plan as data: an ordered list of typed steps. --dry-run prints it, the real run executes it
+// (tools/run.ts), tests assert on it. Building a plan touches nothing.
+import yaml from "js-yaml";
+import type { ClusterConfig, StackConfig } from "../generators/config.js";
+import { kindCluster } from "../generators/clusters/kind.js";
+import { nodePorts } from "../generators/stack.js";
+import { argocd, imageString, localRegistry, type ImageName, type ToolPlatform } from "../generators/versions.js";
+import { toolNames, toolRelease, type ToolName } from "./install.js";
+import { logins, type SecretName } from "./secrets.js";
+
+/** A reference to a secret, resolved only when the action runs; printed as `<secret:name>`. */
+export interface SecretRef {
+  readonly secret: SecretName;
+}
+export type Value = string | SecretRef;
+
+export function isSecretRef(value: unknown): value is SecretRef {
+  return typeof value === "object" && value !== null && "secret" in value && Object.keys(value).length === 1;
+}
+
+/** A read-only check; when it holds, the action it guards is already done and is skipped. */
+export type Probe =
+  /** Holds when the command exits 0 (and its stdout matches `stdout`, a regular expression), or, with `negate`, when it does not. */
+  | { readonly kind: "command"; readonly argv: readonly string[]; readonly stdout?: string; readonly negate?: boolean; readonly describe: string }
+  /** Holds when every URL answers 200 to GET with `headers`. */
+  | { readonly kind: "http"; readonly urls: readonly string[]; readonly headers?: Readonly<Record<string, string>>; readonly describe: string }
+  /** Holds when the tool is already at its pinned version in .bin/ or on PATH. */
+  | { readonly kind: "tool"; readonly tool: ToolName; readonly version: string; readonly describe: string };
+
+/** Runs a program. Objects on stdin are written as a YAML stream with their secrets filled in. */
+export interface CommandAction {
+  readonly kind: "command";
+  readonly argv: readonly Value[];
+  readonly stdin?: { readonly text: string } | { readonly objects: readonly object[] };
+  /** Extra environment; secrets go here (e.g. `docker run -e NAME`), never into argv. */
+  readonly env?: Readonly<Record<string, Value>>;
+  readonly skipIf?: Probe;
+  readonly timeoutMs?: number;
+}
+
+/** Downloads a pinned tool into .bin/ and verifies its sha256 (tools/install.ts). */
+export interface DownloadAction {
+  readonly kind: "download";
+  readonly tool: ToolName;
+  readonly version: string;
+  readonly url: string;
+  readonly sha256: string;
+  readonly archiveMember?: string;
+  readonly binDir: string;
+  readonly skipIf: Probe;
+}
+
+/** Loads or generates the local secret store (tools/secrets.ts). */
+export interface SecretsAction {
+  readonly kind: "secrets";
+  readonly path: string;
+}
+
+/** Waits until a URL answers below 500. */
+export interface HttpWaitAction {
+  readonly kind: "wait-http";
+  readonly url: string;
+  readonly timeoutMs: number;
+}
+
+/** Watches the Argo CD Applications until every one is Synced and Healthy (tools/waves.ts). */
+export interface WavesAction {
+  readonly kind: "wait-waves";
+  readonly context: string;
+  readonly namespace: string;
+  readonly root: string;
+  readonly apps: readonly { readonly name: string; readonly wave: number }[];
+  readonly timeoutMs: number;
+}
+
+/** Deletes a local path bootstrap created. */
+export interface RemoveAction {
+  readonly kind: "remove";
+  readonly path: string;
+}
+
+export type Action = CommandAction | DownloadAction | SecretsAction | HttpWaitAction | WavesAction | RemoveAction;
+
+export interface Step {
+  /** Short stable id, e.g. `cluster`; printed when the step fails. */
+  readonly name: string;
+  readonly title: string;
+  /** Pinned versions and other facts worth printing with the step. */
+  readonly details: readonly string[];
+  readonly actions: readonly Action[];
+  /** What to try when the step fails. */
+  readonly hint: string;
+}
+
+export interface Plan {
+  readonly mode: "up" | "down";
+  readonly cluster: string;
+  readonly steps: readonly Step[];
+}
+
+/** Everything a plan depends on, gathered read-only by bootstrap.ts. */
+export interface PlanInput {
+  readonly config: StackConfig;
+  readonly cluster: ClusterConfig;
+  /** Commit the images are also tagged with (`git rev-parse --short=12 HEAD`). */
+  readonly commit: string;
+  readonly platform: ToolPlatform;
+  /** Whether PAGERDUTY_ROUTING_KEY is set, i.e. whether the `pagerduty` Secret is created. */
+  readonly pagerduty: boolean;
+  /** Overall limit for the waves, in ms. */
+  readonly waitTimeoutMs: number;
+  /** Project-local folders, relative to the repository root (every command runs there). */
+  readonly binDir: string;
+  readonly stateDir: string;
+}
+
+/** Names derived from the configuration, shared by the plan, preflight, --down and the final URLs. */
+export interface Names {
+  readonly kindCluster: string;
+  readonly context: string;
+  readonly nodes: readonly string[];
+  readonly registry: string;
+  readonly gitContainer: string;
+  readonly gitVolume: string;
+  readonly gitPort: number;
+  readonly gitRepo: string;
+  readonly gitRemote: string;
+  readonly gitRemoteURL: string;
+  readonly argocdNamespace: string;
+  readonly argocdRelease: string;
+  readonly rootApp: string;
+  readonly secretsFile: string;
+}
+
+export function names(input: Pick<PlanInput, "config" | "cluster" | "stateDir">): Names {
+  const kind = kindCluster(input.config, input.cluster).name;
+  // The git container is what the Applications' repoURL names, so Argo CD finds it on the kind network.
+  const repo = new URL(input.cluster.repoURL);
+  const gitRepo = repo.pathname.replace(/^\//, "").replace(/\.git$/, "");
+  return {
+    kindCluster: kind,
+    context: `kind-${kind}`,
+    // kind names nodes <cluster>-control-plane, <cluster>-worker, <cluster>-worker2, ...
+    nodes: [`${kind}-control-plane`, ...Array.from({ length: input.cluster.workers }, (_, i) => `${kind}-worker${i === 0 ? "" : i + 1}`)],
+    registry: localRegistry.containerName,
+    gitContainer: repo.hostname,
+    gitVolume: `${repo.hostname}-data`,
+    gitPort: Number(repo.port || 80),
+    gitRepo,
+    gitRemote: "local",
+    gitRemoteURL: `http://127.0.0.1:${input.cluster.ports.gitServer}/${gitRepo}.git`,
+    argocdNamespace: "argocd",
+    argocdRelease: "argo-cd",
+    rootApp: "stackwave",
+    secretsFile: `${input.stateDir}/secrets.json`,
+  };
+}
+
+const secret = (name: SecretName): SecretRef => ({ secret: name });
+const containerExists = (name: string, negate = false): Probe => ({
+  kind: "command",
+  argv: ["docker", "container", "inspect", name],
+  negate,
+  describe: negate ? `container ${name} does not exist` : `container ${name} exists`,
+});
+
+function toolsStep(input: PlanInput, only: readonly ToolName[] = toolNames): Step {
+  return {
+    name: "tools",
+    title: `Install missing CLI tools into ${input.binDir}/ (sha256-verified)`,
+    details: only.map((tool) => `${tool} ${toolRelease(tool, input.platform).version}`),
+    actions: only.map((tool): DownloadAction => {
+      const release = toolRelease(tool, input.platform);
+      return {
+        kind: "download",
+        ...release,
+        binDir: input.binDir,
+        skipIf: { kind: "tool", tool, version: release.version, describe: `${tool} ${release.version} is in ${input.binDir}/ or on PATH` },
+      };
+    }),
+    hint: `check that the URL is reachable; a checksum mismatch means the download is not the pinned release (see cliToolChecksums in generators/versions.ts). Tools already on PATH at the pinned version are used as they are.`,
+  };
+}
+
+function registryStep(input: PlanInput, n: Names): Step {
+  const image = imageString(localRegistry.image);
+  return {
+    name: "registry",
+    title: `Start the local registry ${n.registry} on 127.0.0.1:${localRegistry.hostPort}`,
+    details: [`image ${image}`],
+    actions: [
+      {
+        kind: "command",
+        argv: ["docker", "run", "-d", "--restart=always", "-p", `127.0.0.1:${localRegistry.hostPort}:5000`, "--network", "bridge", "--name", n.registry, image],
+        skipIf: containerExists(n.registry),
+      },
+      // Starting a running container is a no-op: this brings back one that was stopped.
+      { kind: "command", argv: ["docker", "start", n.registry] },
+    ],
+    hint: `is port ${localRegistry.hostPort} free? \`docker logs ${n.registry}\` shows the registry's own errors.`,
+  };
+}
+
+function clusterStep(input: PlanInput, n: Names): Step {
+  const controlPlane = n.nodes[0]!;
+  const ready: Probe = {
+    kind: "command",
+    argv: ["docker", "exec", controlPlane, "kubectl", "--kubeconfig=/etc/kubernetes/admin.conf", "get", "--raw=/readyz"],
+    describe: `cluster ${n.kindCluster} exists and its API server is ready`,
+  };
+  const certsDir = `/etc/containerd/certs.d/${localRegistry.host}`;
+  const hostsToml = `# Written by stackwave bootstrap: pulls of ${localRegistry.host}/* go to the registry container.\n[host."http://${n.registry}:5000"]\n`;
+  return {
+    name: "cluster",
+    title: `Create the Kind cluster ${n.kindCluster} and connect it to the registry`,
+    details: [`node image ${imageString(input.config.images.kindNode)}`, `Kubernetes ${input.config.versions.kubernetes}`, `kind config clusters/${input.cluster.name}/kind-config.yaml`, `context ${n.context}`],
+    actions: [
+      // A cluster left half-created (e.g. Ctrl-C during create) is not ready: remove it so create starts clean.
+      { kind: "command", argv: ["kind", "delete", "cluster", "--name", n.kindCluster], skipIf: ready },
+      { kind: "command", argv: ["kind", "create", "cluster", "--name", n.kindCluster, "--config", `clusters/${input.cluster.name}/kind-config.yaml`, "--wait", "180s"], skipIf: ready, timeoutMs: 600_000 },
+      { kind: "command", argv: ["kind", "export", "kubeconfig", "--name", n.kindCluster] },
+      {
+        kind: "command",
+        argv: ["docker", "network", "connect", "kind", n.registry],
+        skipIf: { kind: "command", argv: ["docker", "inspect", "-f", "{{json .NetworkSettings.Networks.kind}}", n.registry], stdout: "^\\{", describe: `${n.registry} is on the kind network` },
+      },
+      ...n.nodes.map(
+        (node): CommandAction => ({
+          kind: "command",
+          argv: ["docker", "exec", "-i", node, "sh", "-c", `mkdir -p '${certsDir}' && cat > '${certsDir}/hosts.toml'`],
+          stdin: { text: hostsToml },
+        }),
+      ),
+      {
+        kind: "command",
+        argv: ["kubectl", "--context", n.context, "apply", "-f", "-"],
+        stdin: {
+          objects: [
+            {
+              apiVersion: "v1",
+              kind: "ConfigMap",
+              metadata: { name: "local-registry-hosting", namespace: "kube-public" },
+              // KEP-1755: tells tools in and around the cluster where the local registry is.
+              data: { "localRegistryHosting.v1": `host: "${localRegistry.host}"\nhelp: "https://kind.sigs.k8s.io/docs/user/local-registry/"\n` },
+            },
+          ],
+        },
+      },
+    ],
+    hint: `see docs/bootstrap.md#troubleshooting (inotify limits, ports in use). A broken cluster is removed by \`npx zx bootstrap.mjs --down\`.`,
+  };
+}
+
+/** Our own images, their Dockerfiles and the content tag the manifests use. */
+export const ownImages: readonly { readonly image: ImageName; readonly app: string }[] = [
+  { image: "guestbookBackend", app: "backend" },
+  { image: "guestbookFrontend", app: "frontend" },
+  { image: "gitServer", app: "git-server" },
+];
+
+function imagesStep(input: PlanInput): Step {
+  const actions: CommandAction[] = [];
+  const details: string[] = [];
+  for (const { image, app } of ownImages) {
+    const ref = input.config.images[image];
+    const name = `${ref.registry}/${ref.repository}`;
+    const tags = [ref.tag, input.commit];
+    details.push(`${name}:${ref.tag} (also :${input.commit})`);
+    // Already in the registry under both tags: the content is unchanged, nothing to build.
+    const skipIf: Probe = {
+      kind: "http",
+      urls: tags.map((tag) => `http://${ref.registry}/v2/${ref.repository}/manifests/${tag}`),
+      headers: { Accept: "application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json" },
+      describe: `${name} has tags ${tags.join(" and ")}`,
+    };
+    actions.push(
+      { kind: "command", argv: ["docker", "build", "-f", `apps/${app}/Dockerfile`, ...tags.flatMap((tag) => ["-t", `${name}:${tag}`]), "."], skipIf, timeoutMs: 1_200_000 },
+      ...tags.map((tag): CommandAction => ({ kind: "command", argv: ["docker", "push", `${name}:${tag}`], skipIf, timeoutMs: 600_000 })),
+    );
+  }
+  return {
+    name: "images",
+    title: `Build and push the guestbook and git-server images to ${localRegistry.host}`,
+    details,
+    actions,
+    hint: `run the failing docker build by hand from the repository root; the registry must answer on http://${localRegistry.host}/v2/.`,
+  };
+}
+
+function stateStep(input: PlanInput, n: Names): Step {
+  return {
+    name: "state",
+    title: `Load or generate the local secrets (${n.secretsFile}, mode 0600, never committed)`,
+    details: ["values given as ARGOCD_ADMIN_PASSWORD, GRAFANA_ADMIN_PASSWORD, MONGODB_PASSWORD, STACKWAVE_WEBHOOK_SECRET win and are not stored"],
+    actions: [{ kind: "secrets", path: n.secretsFile }],
+    hint: `if ${n.secretsFile} is damaged, delete it (new values are generated) and rerun.`,
+  };
+}
+
+function gitStep(input: PlanInput, n: Names): Step {
+  const image = imageString(input.config.images.gitServer);
+  const publicURL = new URL(input.cluster.repoURL).origin;
+  const webhook = `http://${n.nodes[0]}:${nodePorts.argocd}/api/webhook`;
+  const running: Probe = {
+    kind: "command",
+    argv: ["docker", "inspect", "-f", "{{.Config.Image}} {{.State.Running}}", n.gitContainer],
+    stdout: `^${image.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} true$`,
+    describe: `${n.gitContainer} runs ${image}`,
+  };
+  return {
+    name: "git-server",
+    title: `Start the git server ${n.gitContainer} on 127.0.0.1:${input.cluster.ports.gitServer} and push this repository to it`,
+    details: [`image ${image}`, `repo ${input.cluster.repoURL} (branch ${input.cluster.targetRevision})`, `webhook ${webhook}`, `git remote ${n.gitRemote} = ${n.gitRemoteURL}`],
+    actions: [
+      { kind: "command", argv: ["docker", "volume", "create", n.gitVolume] },
+      // A container from an older image (or a stopped one) is replaced; the repositories live in the volume.
+      { kind: "command", argv: ["docker", "rm", "-f", n.gitContainer], skipIf: { kind: "command", argv: ["docker", "container", "inspect", n.gitContainer], negate: true, describe: `no container ${n.gitContainer}` } },
+      {
+        kind: "command",
+        argv: [
+          "docker", "run", "-d", "--name", n.gitContainer, "--restart", "unless-stopped", "--network", "kind",
+          "-p", `127.0.0.1:${input.cluster.ports.gitServer}:${n.gitPort}`,
+          "-v", `${n.gitVolume}:/data`,
+          "--read-only", "--tmpfs", "/tmp", "--cap-drop", "ALL", "--security-opt", "no-new-privileges",
+          "-e", `PORT=${n.gitPort}`, "-e", "GIT_DATA_DIR=/data", "-e", `GIT_PUBLIC_URL=${publicURL}`,
+          "-e", `GIT_INIT_REPOS=${n.gitRepo}`, "-e", `GIT_DEFAULT_BRANCH=${input.cluster.targetRevision}`,
+          "-e", `WEBHOOK_URL=${webhook}`, "-e", "WEBHOOK_SECRET",
+          image,
+        ],
+        env: { WEBHOOK_SECRET: secret("webhookSecret") },
+        skipIf: running,
+      },
+      { kind: "wait-http", url: `http://127.0.0.1:${input.cluster.ports.gitServer}/healthz`, timeoutMs: 60_000 },
+      { kind: "command", argv: ["git", "remote", "add", n.gitRemote, n.gitRemoteURL], skipIf: { kind: "command", argv: ["git", "remote", "get-url", n.gitRemote], describe: `git remote ${n.gitRemote} exists` } },
+      { kind: "command", argv: ["git", "remote", "set-url", n.gitRemote, n.gitRemoteURL] },
+      { kind: "command", argv: ["git", "push", n.gitRemote, `HEAD:refs/heads/${input.cluster.targetRevision}`] },
+    ],
+    hint: `\`docker logs ${n.gitContainer}\`. A rejected push means the server's ${input.cluster.targetRevision} has commits this checkout lacks: \`git pull ${n.gitRemote} ${input.cluster.targetRevision}\` first.`,
+  };
+}
+
+function secretObject(name: string, namespace: string, stringData: Record<string, Value>): object {
+  return { apiVersion: "v1", kind: "Secret", type: "Opaque", metadata: { name, namespace, labels: { "app.kubernetes.io/part-of": "stackwave" } }, stringData };
+}
+
+function secretsStep(input: PlanInput, n: Names): Step {
+  const namespaces = [...new Set([n.argocdNamespace, ...input.config.layers.map((l) => l.namespace)])].sort();
+  const monitoring = input.config.layers.find((l) => l.name === "monitors")?.namespace ?? "monitoring";
+  const apps = input.config.layers.find((l) => l.name === "apps")?.namespace ?? "guestbook";
+  const mongo = { username: logins.mongodbUsername, password: secret("mongodbPassword") };
+  const objects = [
+    secretObject("grafana-admin", monitoring, { "admin-user": logins.grafanaAdminUser, "admin-password": secret("grafanaAdminPassword") }),
+    secretObject("mongodb-credentials", apps, mongo),
+    secretObject("mongodb-credentials", monitoring, mongo),
+    ...(input.pagerduty ? [secretObject("pagerduty", monitoring, { "routing-key": secret("pagerdutyRoutingKey") })] : []),
+  ];
+  return {
+    name: "secrets",
+    title: "Create the namespaces and the Secrets that never go into git",
+    details: [
+      `namespaces ${namespaces.join(", ")}`,
+      input.pagerduty ? "pagerduty routing key from PAGERDUTY_ROUTING_KEY" : "PAGERDUTY_ROUTING_KEY not set: no pagerduty Secret (alerts are not paged)",
+    ],
+    actions: [
+      { kind: "command", argv: ["kubectl", "--context", n.context, "apply", "-f", "-"], stdin: { objects: namespaces.map((name) => ({ apiVersion: "v1", kind: "Namespace", metadata: { name } })) } },
+      { kind: "command", argv: ["kubectl", "--context", n.context, "apply", "-f", "-"], stdin: { objects } },
+    ],
+    hint: `\`kubectl --context ${n.context} get --raw=/readyz\` should print ok.`,
+  };
+}
+
+/** The chart values bootstrap adds to clusters/<cluster>/argocd-values.yaml: only secrets, passed on stdin. */
+export function argocdSecretValues(): object {
+  return {
+    configs: {
+      secret: {
+        argocdServerAdminPassword: secret("argocdAdminPasswordHash"),
+        argocdServerAdminPasswordMtime: secret("argocdAdminPasswordMtime"),
+        githubSecret: secret("webhookSecret"),
+      },
+    },
+  };
+}
+
+function argocdStep(input: PlanInput, n: Names): Step {
+  return {
+    name: "argocd",
+    title: `Install Argo CD ${argocd.version} with Helm`,
+    details: [`chart ${argocd.chart.name} ${argocd.chart.version} from ${argocd.chart.repository}`, `values clusters/${input.cluster.name}/argocd-values.yaml + secrets on stdin (admin password hash, webhook secret)`],
+    actions: [
+      {
+        kind: "command",
+        // Secrets go in as a values file on stdin (`-f -`) rather than --set, so they never show up in `ps`.
+        argv: [
+          "helm", "upgrade", "--install", n.argocdRelease, argocd.chart.name,
+          "--repo", argocd.chart.repository, "--version", argocd.chart.version,
+          "--kube-context", n.context, "--namespace", n.argocdNamespace, "--create-namespace",
+          "-f", `clusters/${input.cluster.name}/argocd-values.yaml`, "-f", "-",
+          "--wait", "--timeout", "10m",
+        ],
+        stdin: { objects: [argocdSecretValues()] },
+        timeoutMs: 900_000,
+      },
+    ],
+    hint: `\`kubectl --context ${n.context} -n ${n.argocdNamespace} get pods\` and \`helm --kube-context ${n.context} -n ${n.argocdNamespace} status ${n.argocdRelease}\`.`,
+  };
+}
+
+function rootStep(input: PlanInput, n: Names): Step {
+  return {
+    name: "root-app",
+    title: "Apply the root Application; Argo CD takes over from here",
+    details: [`clusters/${input.cluster.name}/root-app.yaml → clusters/${input.cluster.name}/apps`],
+    actions: [{ kind: "command", argv: ["kubectl", "--context", n.context, "apply", "-f", `clusters/${input.cluster.name}/root-app.yaml`] }],
+    hint: "the Application CRD comes with the Argo CD chart; rerun once the argocd step succeeded.",
+  };
+}
+
+function wavesStep(input: PlanInput, n: Names): Step {
+  const apps = input.config.layers.map((l) => ({ name: l.name, wave: l.wave }));
+  return {
+    name: "waves",
+    title: `Wait until every Application is Synced and Healthy (timeout ${Math.round(input.waitTimeoutMs / 60_000)} min)`,
+    details: apps.map((a) => `wave ${a.wave}: ${a.name}`),
+    actions: [{ kind: "wait-waves", context: n.context, namespace: n.argocdNamespace, root: n.rootApp, apps, timeoutMs: input.waitTimeoutMs }],
+    hint: `open the Argo CD UI (http://localhost:${input.cluster.ports.argocd}) or \`kubectl --context ${n.context} -n ${n.argocdNamespace} get applications\`; a longer --timeout helps on slow machines.`,
+  };
+}
+
+/** The full bring-up, in order. */
+export function upPlan(input: PlanInput): Plan {
+  const n = names(input);
+  return {
+    mode: "up",
+    cluster: input.cluster.name,
+    steps: [
+      toolsStep(input),
+      registryStep(input, n),
+      clusterStep(input, n),
+      imagesStep(input),
+      stateStep(input, n),
+      gitStep(input, n),
+      secretsStep(input, n),
+      argocdStep(input, n),
+      rootStep(input, n),
+      wavesStep(input, n),
+    ],
+  };
+}
+
+/** Removes what upPlan created: cluster, registry, git server with its data, the git remote and local state. */
+export function downPlan(input: PlanInput): Plan {
+  const n = names(input);
+  return {
+    mode: "down",
+    cluster: input.cluster.name,
+    steps: [
+      toolsStep(input, ["kind"]),
+      {
+        name: "cluster",
+        title: `Delete the Kind cluster ${n.kindCluster}`,
+        details: [`context ${n.context}`],
+        actions: [{ kind: "command", argv: ["kind", "delete", "cluster", "--name", n.kindCluster] }],
+        hint: `\`docker ps -a --filter label=io.x-k8s.kind.cluster=${n.kindCluster}\` lists what is left.`,
+      },
+      {
+        name: "containers",
+        title: `Remove the registry ${n.registry} and the git server ${n.gitContainer} with its data`,
+        details: [`volume ${n.gitVolume}`],
+        actions: [
+          { kind: "command", argv: ["docker", "rm", "-f", "-v", n.registry], skipIf: containerExists(n.registry, true) },
+          { kind: "command", argv: ["docker", "rm", "-f", n.gitContainer], skipIf: containerExists(n.gitContainer, true) },
+          {
+            kind: "command",
+            argv: ["docker", "volume", "rm", n.gitVolume],
+            skipIf: { kind: "command", argv: ["docker", "volume", "inspect", n.gitVolume], negate: true, describe: `no volume ${n.gitVolume}` },
+          },
+        ],
+        hint: "`docker ps -a` and `docker volume ls` show what is left.",
+      },
+      {
+        name: "local",
+        title: `Remove the git remote ${n.gitRemote} and ${input.stateDir}/`,
+        details: [`${input.binDir}/ (downloaded tools) is kept`],
+        actions: [
+          { kind: "command", argv: ["git", "remote", "remove", n.gitRemote], skipIf: { kind: "command", argv: ["git", "remote", "get-url", n.gitRemote], negate: true, describe: `no git remote ${n.gitRemote}` } },
+          { kind: "remove", path: input.stateDir },
+        ],
+        hint: `remove ${input.stateDir}/ by hand if it is still there.`,
+      },
+    ],
+  };
+}
+
+/** Copies `value`, replacing every SecretRef with `resolve(name)`. */
+export function fillSecrets<T>(value: T, resolve: (name: SecretName) => string): T {
+  if (isSecretRef(value)) return resolve(value.secret) as T;
+  if (Array.isArray(value)) return value.map((item) => fillSecrets(item, resolve)) as T;
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, fillSecrets(item, resolve)])) as T;
+  }
+  return value;
+}
+
+const placeholder = (name: SecretName) => `<secret:${name}>`;
+
+/** A YAML stream of objects, as fed to kubectl or helm. */
+export function yamlStream(objects: readonly object[]): string {
+  return objects.map((o) => yaml.dump(o, { noRefs: true, lineWidth: -1, sortKeys: false })).join("---\n");
+}
+
+/** Shell-like rendering of argv for humans; secrets show as `<secret:name>`. */
+export function formatArgv(argv: readonly Value[]): string {
+  return argv
+    .map((arg) => (isSecretRef(arg) ? placeholder(arg.secret) : arg))
+    .map((arg) => (/^[\w@%+=:,./<>-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`))
+    .join(" ");
+}
+
+function formatProbe(probe: Probe | undefined): string {
+  return probe ? `    skipped when: ${probe.describe}\n` : "";
+}
+
+function formatAction(action: Action): string {
+  switch (action.kind) {
+    case "command": {
+      const env = Object.entries(action.env ?? {}).map(([k, v]) => `${k}=${isSecretRef(v) ? placeholder(v.secret) : v} `).join("");
+      let text = `  $ ${env}${formatArgv(action.argv)}\n${formatProbe(action.skipIf)}`;
+      if (action.stdin) {
+        const body = "text" in action.stdin ? action.stdin.text : yamlStream(fillSecrets(action.stdin.objects, placeholder));
+        text += `    stdin:\n${body.replace(/\n$/, "").replace(/^/gm, "      ")}\n`;
+      }
+      return text;
+    }
+    case "download":
+      return `  download ${action.url}\n    sha256 ${action.sha256}${action.archiveMember ? `, extract ${action.archiveMember}` : ""} → ${action.binDir}/${action.tool}\n${formatProbe(action.skipIf)}`;
+    case "secrets":
+      return `  load or generate ${action.path}\n`;
+    case "wait-http":
+      return `  wait for ${action.url} (up to ${action.timeoutMs / 1000}s)\n`;
+    case "wait-waves":
+      return `  watch argoproj.io Applications in ${action.namespace} (context ${action.context}): ${action.root}, then ${action.apps.map((a) => `${a.name}@${a.wave}`).join(" → ")}\n`;
+    case "remove":
+      return `  remove ${action.path}/\n`;
+  }
+}
+
+/** The plan for --dry-run: every step in order, each command with its arguments and every object it applies. */
+export function formatPlan(plan: Plan): string {
+  const lines = [`stackwave bootstrap plan (${plan.mode}, cluster ${plan.cluster}): ${plan.steps.length} steps\n`];
+  plan.steps.forEach((step, i) => {
+    lines.push(`\n[${i + 1}/${plan.steps.length}] ${step.name}: ${step.title}\n`);
+    for (const detail of step.details) lines.push(`  · ${detail}\n`);
+    for (const action of step.actions) lines.push(formatAction(action));
+  });
+  return lines.join("");
+}

@@ -1,0 +1,185 @@
+// The pre-commit hook's slow path (.githooks/pre-commit starts it only when generator or app files are
+// staged): work out which layers the staged files feed, regenerate only those, and stage the output.
+//   node --import tsx tools/precommit.ts            what the hook runs
+//   node --import tsx tools/precommit.ts --explain  print the plan, change nothing
+import { execFileSync, spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { Node, Project, SyntaxKind } from "ts-morph";
+import { layerNames, type LayerName } from "../generators/config.js";
+import { images } from "../generators/versions.js";
+
+/** What a commit needs regenerated, and why. */
+export interface Plan {
+  /** "full": every layer and clusters/; a list: only these layers' base and overlays; empty: nothing. */
+  readonly scope: "full" | readonly LayerName[];
+  /** One line per staged file that caused regeneration. */
+  readonly reasons: readonly string[];
+  /** Repository files the regeneration reads, so unstaged edits in them would leak into the commit. */
+  readonly reads: readonly string[];
+}
+
+const entryOf = (layer: LayerName) => `generators/layers/${layer}.ts`;
+/** The generator's entry: what it reaches without passing through a layer entry is cluster-level. */
+const engineEntry = "generators/main.ts";
+
+/** Relative-import graph of generators/**: file → the repository files it imports (repo-relative). */
+export function importGraph(root: string): Map<string, string[]> {
+  const project = new Project({ skipAddingFilesFromTsConfig: true, skipFileDependencyResolution: true, skipLoadingLibFiles: true });
+  project.addSourceFilesAtPaths(join(root, "generators/**/*.ts"));
+  const graph = new Map<string, string[]>();
+  for (const file of project.getSourceFiles()) {
+    const from = relative(root, file.getFilePath());
+    const specifiers = [
+      ...file.getImportDeclarations().map((d) => d.getModuleSpecifierValue()),
+      ...file.getExportDeclarations().flatMap((d) => d.getModuleSpecifierValue() ?? []),
+      // import("./x.js"): a generator may load a module lazily.
+      ...file
+        .getDescendantsOfKind(SyntaxKind.CallExpression)
+        .filter((c) => c.getExpression().getKind() === SyntaxKind.ImportKeyword)
+        .flatMap((c) => {
+          const arg = c.getArguments()[0];
+          return arg && Node.isStringLiteral(arg) ? [arg.getLiteralValue()] : [];
+        }),
+    ];
+    const targets = specifiers
+      .filter((s) => s.startsWith("."))
+      .map((s) => relative(root, resolve(dirname(file.getFilePath()), s.replace(/\.js$/, ".ts"))))
+      .map((p) => (p.endsWith(".ts") ? p : existsSync(join(root, `${p}.ts`)) ? `${p}.ts` : `${p}/index.ts`));
+    graph.set(from, [...new Set(targets)]);
+  }
+  return graph;
+}
+
+/** Every file reachable from `entry`, never entering a file `stop` accepts. */
+export function reachable(graph: ReadonlyMap<string, readonly string[]>, entry: string, stop: (file: string) => boolean = () => false): Set<string> {
+  const seen = new Set<string>();
+  const queue = [entry];
+  while (queue.length > 0) {
+    const file = queue.pop()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    for (const next of graph.get(file) ?? []) if (!seen.has(next) && !stop(next)) queue.push(next);
+  }
+  return seen;
+}
+
+function filesUnder(root: string, dir: string): string[] {
+  const abs = join(root, dir);
+  if (!existsSync(abs)) return [];
+  return readdirSync(abs).flatMap((entry) => {
+    const path = join(dir, entry);
+    return statSync(join(root, path)).isDirectory() ? filesUnder(root, path) : [path];
+  });
+}
+
+/**
+ * Images whose tag stack.ts derives from apps/<name> (sourceTag): versions.ts marks them with the tag
+ * "source", and the repository is named after the app (guestbook-backend ← apps/backend).
+ */
+export function appImages(app: string): string[] {
+  return Object.values(images)
+    .filter((image) => image.tag === "source" && (image.repository === app || image.repository.endsWith(`-${app}`)))
+    .map((image) => `${image.registry}/${image.repository}`);
+}
+
+/** Which generated folders mention an app's image: those layers change when the app's source does. */
+function appConsumers(root: string, app: string): { layers: LayerName[]; clusters: boolean } {
+  const names = appImages(app);
+  const uses = (file: string) => names.some((name) => readFileSync(join(root, file), "utf8").includes(`${name}:`));
+  return {
+    layers: layerNames.filter((layer) => filesUnder(root, `base/${layer}`).some(uses)),
+    clusters: filesUnder(root, "clusters").some(uses),
+  };
+}
+
+/** Decides what `staged` (repo-relative paths, deleted ones included) requires. Reads the working tree. */
+export function plan(root: string, staged: readonly string[]): Plan {
+  const generatorFiles = staged.filter((f) => f.startsWith("generators/"));
+  const apps = [...new Set(staged.filter((f) => /^apps\/[^/]+\//.test(f)).map((f) => f.split("/")[1]!))].sort();
+  if (generatorFiles.length === 0 && apps.length === 0) return { scope: [], reasons: [], reads: [] };
+
+  const graph = importGraph(root);
+  const isEntry = (file: string) => layerNames.some((layer) => entryOf(layer) === file);
+  const engine = reachable(graph, engineEntry, isEntry);
+  const closures = new Map(layerNames.map((layer) => [layer, reachable(graph, entryOf(layer))] as const));
+  const appsRead = (scope: "full" | readonly LayerName[]) =>
+    readdirSync(join(root, "apps"))
+      .filter((app) => scope === "full" || appConsumers(root, app).layers.some((l) => scope.includes(l)))
+      .map((app) => `apps/${app}/`);
+  const full = (reasons: string[]): Plan => ({ scope: "full", reasons, reads: [...graph.keys(), ...appsRead("full")].sort() });
+
+  const chosen = new Set<LayerName>();
+  const reasons: string[] = [];
+  for (const file of generatorFiles) {
+    // A deleted or non-TypeScript file is outside the graph: nothing tells who used it.
+    if (!graph.has(file)) {
+      if (!existsSync(join(root, file)) || !file.endsWith(".ts")) return full([`${file}: outside the import graph (deleted or not TypeScript)`]);
+      continue; // a module nothing imports (a tool such as generators/check.ts)
+    }
+    if (engine.has(file)) return full([`${file}: cluster-level module (reached from ${engineEntry} without a layer)`]);
+    const layers = layerNames.filter((layer) => closures.get(layer)!.has(file));
+    layers.forEach((l) => chosen.add(l));
+    if (layers.length > 0) reasons.push(`${file} → ${layers.join(", ")}`);
+  }
+  for (const app of apps) {
+    const consumers = appConsumers(root, app);
+    if (consumers.clusters) return full([`apps/${app}/: its image tag appears in clusters/`]);
+    consumers.layers.forEach((l) => chosen.add(l));
+    if (consumers.layers.length > 0) reasons.push(`apps/${app}/ (image tag) → ${consumers.layers.join(", ")}`);
+  }
+  const scope = layerNames.filter((l) => chosen.has(l));
+  const reads = new Set([...engine, ...scope.flatMap((l) => [...closures.get(l)!]), ...(scope.length > 0 ? appsRead(scope) : [])]);
+  return { scope, reasons, reads: scope.length > 0 ? [...reads].sort() : [] };
+}
+
+/** The folders a plan rewrites, as git pathspecs. */
+export function outputs(root: string, scope: Plan["scope"]): string[] {
+  if (scope === "full") return ["base", "overlays", "clusters"];
+  const envs = existsSync(join(root, "overlays")) ? readdirSync(join(root, "overlays")).sort() : [];
+  return scope.flatMap((layer) => [`base/${layer}`, ...envs.map((env) => `overlays/${env}/${layer}`)]);
+}
+
+const git = (root: string, args: string[]) => execFileSync("git", args, { cwd: root, encoding: "utf8" });
+const list = (out: string) => out.split("\0").filter(Boolean);
+
+/** Files the plan reads that differ from what is staged: regeneration would put them into the commit. */
+function unstaged(root: string, reads: readonly string[]): string[] {
+  if (reads.length === 0) return [];
+  const changed = new Set([...list(git(root, ["diff", "--name-only", "-z"])), ...list(git(root, ["ls-files", "-z", "--others", "--exclude-standard"]))]);
+  return [...changed].filter((file) => reads.some((read) => (read.endsWith("/") ? file.startsWith(read) : file === read))).sort();
+}
+
+function main(): number {
+  const root = git(process.cwd(), ["rev-parse", "--show-toplevel"]).trim();
+  const staged = list(git(root, ["diff", "--cached", "--name-only", "-z", "--no-renames", "--diff-filter=ACDMRT"]));
+  const decided = plan(root, staged);
+  if (decided.scope.length === 0) return 0;
+  const label = decided.scope === "full" ? "every layer and clusters/" : decided.scope.join(", ");
+  if (process.argv.includes("--explain")) {
+    console.log(`pre-commit: would regenerate ${label}\n  ${decided.reasons.join("\n  ")}`);
+    return 0;
+  }
+  const dirty = unstaged(root, decided.reads);
+  if (dirty.length > 0) {
+    console.error(
+      `pre-commit: commit refused: regenerating ${label} would read changes that are not staged:\n  ${dirty.join("\n  ")}\n` +
+        "Stage them too (git add), or commit them separately; `git commit --no-verify` skips the hook.",
+    );
+    return 1;
+  }
+  const args = ["--import", "tsx", "generators/main.ts", ...(decided.scope === "full" ? [] : ["--only", decided.scope.join(",")])];
+  // Same program as `npm run generate`, without npm's start-up time.
+  const run = spawnSync(process.execPath, args, { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
+  if (run.status !== 0) {
+    console.error(`pre-commit: commit refused: regenerating ${label} failed (see above). Fix the generator, then commit again.`);
+    return 1;
+  }
+  const tracked = (path: string) => git(root, ["ls-files", "--", path]).length > 0;
+  git(root, ["add", "-A", "--", ...outputs(root, decided.scope).filter((p) => existsSync(join(root, p)) || tracked(p))]);
+  console.log(`pre-commit: regenerated and staged ${label}\n  ${decided.reasons.join("\n  ")}`);
+  return 0;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) process.exitCode = main();
