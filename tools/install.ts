@@ -2,7 +2,7 @@
 // download that only lands in .bin/ once its sha256 matches the value kept in versions.ts.
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { accessSync, constants, createReadStream } from "node:fs";
+import { accessSync, constants, createReadStream, realpathSync } from "node:fs";
 import { chmod, mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
 import { delimiter, join } from "node:path";
 import { cliToolChecksums, cliTools, type ToolPlatform } from "../generators/versions.js";
@@ -79,7 +79,15 @@ function executable(path: string): boolean {
 /** Every executable called `name`: first in `firstDirs` (the project's .bin/), then on PATH. */
 export function candidates(name: string, firstDirs: readonly string[], path: string = process.env.PATH ?? ""): string[] {
   const dirs = [...firstDirs, ...path.split(delimiter).filter(Boolean)];
-  return [...new Set(dirs.map((dir) => join(dir, name)))].filter(executable);
+  // /bin and /usr/bin are often the same folder: report each binary once.
+  const found = dirs.map((dir) => join(dir, name)).filter(executable);
+  const seen = new Set<string>();
+  return found.filter((path) => {
+    const real = realpathSync(path);
+    if (seen.has(real)) return false;
+    seen.add(real);
+    return true;
+  });
 }
 
 /** Runs `program args` and resolves its combined output, or undefined when it cannot run. */

@@ -9,13 +9,13 @@ import { toolNames, toolRelease, type ToolName } from "./install.js";
 import { logins, type SecretName } from "./secrets.js";
 
 /** A reference to a secret, resolved only when the action runs; printed as `<secret:name>`. */
-export interface SecretRef {
-  readonly secret: SecretName;
+export class SecretRef {
+  constructor(readonly secret: SecretName) {}
 }
 export type Value = string | SecretRef;
 
 export function isSecretRef(value: unknown): value is SecretRef {
-  return typeof value === "object" && value !== null && "secret" in value && Object.keys(value).length === 1;
+  return value instanceof SecretRef;
 }
 
 /** A read-only check; when it holds, the action it guards is already done and is skipped. */
@@ -156,7 +156,7 @@ export function names(input: Pick<PlanInput, "config" | "cluster" | "stateDir">)
   };
 }
 
-const secret = (name: SecretName): SecretRef => ({ secret: name });
+const secret = (name: SecretName): SecretRef => new SecretRef(name);
 const containerExists = (name: string, negate = false): Probe => ({
   kind: "command",
   argv: ["docker", "container", "inspect", name],
