@@ -76,7 +76,7 @@ export function ingressPolicy(
   name: string,
   namespace: string,
   podLabels: Record<string, string>,
-  rules: readonly { ports: readonly (number | string)[]; from?: readonly INetworkPolicyPeer[] }[],
+  rules: readonly { ports: readonly (number | string)[]; from?: readonly INetworkPolicyPeer[]; protocols?: readonly ("TCP" | "UDP")[] }[],
 ): NetworkPolicy {
   return new NetworkPolicy({
     metadata: { name, namespace, labels: { "app.kubernetes.io/part-of": "stackwave" } },
@@ -84,7 +84,7 @@ export function ingressPolicy(
       podSelector: { matchLabels: podLabels },
       policyTypes: ["Ingress"],
       ingress: rules.map((rule) => ({
-        ports: rule.ports.map((port) => ({ protocol: "TCP", port })),
+        ports: (rule.protocols ?? ["TCP"]).flatMap((protocol) => rule.ports.map((port) => ({ protocol, port }))),
         ...(rule.from && rule.from.length > 0 ? { from: [...rule.from] } : {}),
       })),
     },

@@ -1,25 +1,113 @@
 import { Prometheus } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1";
-import { ServiceAccount } from "kubernetes-models/v1";
+import { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1";
+import { Service, ServiceAccount } from "kubernetes-models/v1";
 import type { StackConfig } from "../config.js";
-import { labels, resources } from "../meta.js";
-import { imageString } from "../versions.js";
+import { ingressPolicy, labels, peer, podSecurity, resources } from "../meta.js";
 import { component } from "../model.js";
+import { bootstrapSecrets, monitoringNamespace as namespace, pagerSwitch, scrapedNamespaces, watchedNamespaces, workloads } from "../monitoring.js";
+import { nodePorts } from "../stack.js";
+import { imageString } from "../versions.js";
 
-/** The Prometheus CR the operator turns into a StatefulSet. */
+const { name, cr, port } = workloads.prometheus;
+
+/** Labels the operator puts on every Prometheus pod: NetworkPolicies admit scrapes from these. */
+export const prometheusPods = { "app.kubernetes.io/name": "prometheus" } as const;
+/** The pods of this Prometheus CR (the Service and the PDB select them). */
+export const prometheusK8sPods = { ...prometheusPods, prometheus: cr } as const;
+
+/** Selects objects in the watched namespaces only. */
+const inWatched = { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: [...watchedNamespaces] }] };
+
+/** Prometheus: the CR the operator turns into a StatefulSet, its identity and RBAC, and its NodePort. */
 export const prometheus = component(import.meta.url, function prometheus(config: StackConfig) {
-  const meta = { name: "prometheus-k8s", namespace: "monitoring", labels: labels("prometheus", "prometheus", config.images.prometheus) };
+  const meta = { name, namespace, labels: labels("prometheus", "prometheus", config.images.prometheus) };
+  const rbacMeta = { name, labels: meta.labels };
   return [
-    new ServiceAccount({ metadata: meta }),
+    new ServiceAccount({ metadata: meta, automountServiceAccountToken: true }),
+    // Cluster-scoped only for what has no namespace: node objects and the kubelet's /metrics, /metrics/cadvisor.
+    new ClusterRole({
+      metadata: rbacMeta,
+      rules: [
+        { apiGroups: [""], resources: ["nodes", "nodes/metrics"], verbs: ["get", "list", "watch"] },
+        { nonResourceURLs: ["/metrics", "/metrics/cadvisor"], verbs: ["get"] },
+      ],
+    }),
+    new ClusterRoleBinding({
+      metadata: rbacMeta,
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name },
+      subjects: [{ kind: "ServiceAccount", name, namespace }],
+    }),
+    // Service discovery, namespace by namespace: nothing outside the scraped namespaces is readable.
+    ...scrapedNamespaces.flatMap((ns) => [
+      // Named per namespace: same-named objects would share one generated file.
+      new Role({
+        metadata: { ...rbacMeta, name: `${name}-${ns}`, namespace: ns },
+        rules: [
+          { apiGroups: [""], resources: ["services", "endpoints", "pods"], verbs: ["get", "list", "watch"] },
+          { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: ["get", "list", "watch"] },
+          { apiGroups: ["networking.k8s.io"], resources: ["ingresses"], verbs: ["get", "list", "watch"] },
+          ...(ns === namespace ? [{ apiGroups: [""], resources: ["configmaps"], verbs: ["get"] }] : []),
+        ],
+      }),
+      new RoleBinding({
+        metadata: { ...rbacMeta, name: `${name}-${ns}`, namespace: ns },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: `${name}-${ns}` },
+        subjects: [{ kind: "ServiceAccount", name, namespace }],
+      }),
+    ]),
     new Prometheus({
-      metadata: { ...meta, name: "k8s" },
+      metadata: { ...meta, name: cr },
       spec: {
         image: imageString(config.images.prometheus),
         version: config.images.prometheus.tag,
-        serviceAccountName: meta.name,
+        serviceAccountName: name,
         replicas: 1,
         retention: "2d",
-        resources: resources(200, 400),
+        resources: resources(200, 512, { cpuMillis: 1000, memoryMiB: 1024 }),
+        securityContext: podSecurity(1000),
+        podMetadata: { labels: labels("prometheus", "prometheus") },
+        externalLabels: {
+          cluster: "stackwave",
+          // Expanded by Prometheus (3.x default) from the environment: see monitoring.ts pagerSwitch.
+          [pagerSwitch.label]: `\${${pagerSwitch.env}}`,
+        },
+        containers: [
+          {
+            name: "prometheus",
+            env: [
+              {
+                name: pagerSwitch.env,
+                valueFrom: { secretKeyRef: { name: bootstrapSecrets.pagerduty.name, key: bootstrapSecrets.pagerduty.pagerKey, optional: true } },
+              },
+            ],
+          },
+        ],
+        alerting: { alertmanagers: [{ namespace, name: workloads.alertmanager.name, port: "web", apiVersion: "v2" }] },
+        serviceMonitorSelector: {},
+        serviceMonitorNamespaceSelector: inWatched,
+        podMonitorSelector: {},
+        podMonitorNamespaceSelector: inWatched,
+        probeSelector: {},
+        probeNamespaceSelector: inWatched,
+        ruleSelector: {},
+        ruleNamespaceSelector: inWatched,
       },
     }),
+    new Service({
+      metadata: meta,
+      spec: {
+        type: "NodePort",
+        selector: prometheusK8sPods,
+        ports: [
+          { name: "web", port, targetPort: "web", nodePort: nodePorts.prometheus },
+          { name: "reloader-web", port: workloads.configReloader.port, targetPort: "reloader-web" },
+        ],
+      },
+    }),
+    ingressPolicy(name, namespace, prometheusK8sPods, [
+      // The UI and API: Grafana, the NodePort (whose source is a node address) and the HA peer.
+      { ports: [port] },
+      { ports: [workloads.configReloader.port], from: [peer(namespace, prometheusPods)] },
+    ]),
   ];
 });

@@ -5,6 +5,7 @@ import type { Layer } from "../layer.js";
 export const operator: Layer = {
   name: "operator",
   base: (config) => [prometheusOperator(config)],
+  // One replica everywhere (validate.ts caps it at 1): the operator has no leader election here, so no PDB.
   overlay: (_config, env) => ({
     resources: [],
     patches: [],

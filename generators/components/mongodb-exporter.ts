@@ -1,0 +1,55 @@
+import { Deployment } from "kubernetes-models/apps/v1";
+import { Service, ServiceAccount } from "kubernetes-models/v1";
+import type { StackConfig } from "../config.js";
+import { container, ingressPolicy, labels, peer, podSecurity, resources, selectorLabels } from "../meta.js";
+import { component } from "../model.js";
+import { bootstrapSecrets, guestbook, guestbookNamespace, monitoringNamespace as namespace, workloads } from "../monitoring.js";
+import { prometheusPods } from "./prometheus.js";
+
+const { name, port } = workloads.mongodbExporter;
+const secret = bootstrapSecrets.mongodb;
+
+/** The exporter's connection string, without credentials (they come from the bootstrap Secret). */
+export const mongodbURI = `mongodb://${guestbook.mongodb.service}.${guestbookNamespace}.svc:${guestbook.mongodb.port}/admin`;
+
+/**
+ * The MongoDB exporter for the guestbook's database. `--compatible-mode` adds the classic metric names
+ * (mongodb_connections, mongodb_op_counters_total, ...) that dashboards and alerts use, which older
+ * exporters (Debian's, in the live test) expose too.
+ */
+export const mongodbExporter = component(import.meta.url, function mongodbExporter(config: StackConfig) {
+  const meta = { name, namespace, labels: labels(name, "exporter", config.images.mongodbExporter) };
+  const pods = selectorLabels(name, "exporter");
+  const fromSecret = (key: string) => ({ secretKeyRef: { name: secret.name, key } });
+  return [
+    new ServiceAccount({ metadata: meta, automountServiceAccountToken: false }),
+    new Deployment({
+      metadata: meta,
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: pods },
+        template: {
+          metadata: { labels: meta.labels },
+          spec: {
+            serviceAccountName: name,
+            automountServiceAccountToken: false,
+            securityContext: podSecurity(65534),
+            containers: [
+              container(name, config.images.mongodbExporter, {
+                args: [`--mongodb.uri=${mongodbURI}`, "--compatible-mode", "--collector.diagnosticdata", `--web.listen-address=:${port}`],
+                env: [
+                  { name: "MONGODB_USER", valueFrom: fromSecret(secret.userKey) },
+                  { name: "MONGODB_PASSWORD", valueFrom: fromSecret(secret.passwordKey) },
+                ],
+                ports: [{ name: "metrics", containerPort: port }],
+                resources: resources(10, 32, { cpuMillis: 100, memoryMiB: 64 }),
+              }),
+            ],
+          },
+        },
+      },
+    }),
+    new Service({ metadata: meta, spec: { selector: pods, ports: [{ name: "metrics", port, targetPort: "metrics" }] } }),
+    ingressPolicy(name, namespace, pods, [{ ports: [port], from: [peer(namespace, prometheusPods)] }]),
+  ];
+});
