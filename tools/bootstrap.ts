@@ -5,6 +5,8 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { pathToFileURL } from "node:url";
+import { rootBootstrapFiles } from "../generators/clusters/applications.js";
+import { argocdValuesPath } from "../generators/clusters/argocd.js";
 import { repoRoot } from "../generators/paths.js";
 import { defaultConfig } from "../generators/stack.js";
 import { formatProblem, validateConfig } from "../generators/validate.js";
@@ -107,8 +109,8 @@ export function planInput(options: Options, env: NodeJS.ProcessEnv = process.env
   if (problems.length) throw new UsageError(`the stack configuration is invalid:\n${problems.map(formatProblem).join("\n")}`);
   const cluster = config.clusters.find((c) => c.name === options.cluster);
   if (!cluster) throw new UsageError(`--cluster expects one of ${config.clusters.map((c) => c.name).join(", ")}, got "${options.cluster}"`);
-  for (const file of ["kind-config.yaml", "argocd-values.yaml", "root-app.yaml"]) {
-    if (!existsSync(join(repoRoot, "clusters", cluster.name, file))) throw new UsageError(`clusters/${cluster.name}/${file} is missing: run \`npm run generate\` first`);
+  for (const file of [`clusters/${cluster.name}/kind-config.yaml`, argocdValuesPath(cluster), ...rootBootstrapFiles(cluster)]) {
+    if (!existsSync(join(repoRoot, file))) throw new UsageError(`${file} is missing: run \`npm run generate\` first`);
   }
   return {
     config,

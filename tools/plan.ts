@@ -2,6 +2,8 @@
 // (tools/run.ts), tests assert on it. Building a plan touches nothing.
 import yaml from "js-yaml";
 import type { ClusterConfig, StackConfig } from "../generators/config.js";
+import { clusterApplications, rootApplication, rootBootstrapFiles } from "../generators/clusters/applications.js";
+import { argocdRelease, argocdSecretKeys, argocdValuesPath, type ArgoCdSecrets } from "../generators/clusters/argocd.js";
 import { kindCluster } from "../generators/clusters/kind.js";
 import { nodePorts } from "../generators/stack.js";
 import { argocd, imageString, localRegistry, type ImageName, type ToolPlatform } from "../generators/versions.js";
@@ -149,9 +151,9 @@ export function names(input: Pick<PlanInput, "config" | "cluster" | "stateDir">)
     gitRepo,
     gitRemote: "local",
     gitRemoteURL: `http://127.0.0.1:${input.cluster.ports.gitServer}/${gitRepo}.git`,
-    argocdNamespace: "argocd",
-    argocdRelease: "argo-cd",
-    rootApp: "stackwave",
+    argocdNamespace: argocdRelease.namespace,
+    argocdRelease: argocdRelease.name,
+    rootApp: rootApplication(input.config, input.cluster).objects[0]!.metadata!.name!,
     secretsFile: `${input.stateDir}/secrets.json`,
   };
 }
@@ -369,33 +371,42 @@ function secretsStep(input: PlanInput, n: Names): Step {
   };
 }
 
-/** The chart values bootstrap adds to clusters/<cluster>/argocd-values.yaml: only secrets, passed on stdin. */
+/** Which local secret fills each of the chart's secret values (keys from generators/clusters/argocd.ts). */
+const argocdSecretSources: { readonly [K in keyof ArgoCdSecrets]: SecretName } = {
+  webhookSecret: "webhookSecret",
+  adminPasswordHash: "argocdAdminPasswordHash",
+  adminPasswordMtime: "argocdAdminPasswordMtime",
+};
+
+/**
+ * The chart values bootstrap adds to the cluster's values file: only secrets, at the dotted keys the Argo CD
+ * generator exports (argocdSecretKeys), as one YAML document for `helm -f -`.
+ */
 export function argocdSecretValues(): object {
-  return {
-    configs: {
-      secret: {
-        argocdServerAdminPassword: secret("argocdAdminPasswordHash"),
-        argocdServerAdminPasswordMtime: secret("argocdAdminPasswordMtime"),
-        githubSecret: secret("webhookSecret"),
-      },
-    },
-  };
+  const values: Record<string, unknown> = {};
+  for (const field of Object.keys(argocdSecretKeys) as (keyof ArgoCdSecrets)[]) {
+    const path = argocdSecretKeys[field].split(".");
+    let node = values;
+    for (const key of path.slice(0, -1)) node = (node[key] ??= {}) as Record<string, unknown>;
+    node[path.at(-1)!] = secret(argocdSecretSources[field]);
+  }
+  return values;
 }
 
 function argocdStep(input: PlanInput, n: Names): Step {
   return {
     name: "argocd",
     title: `Install Argo CD ${argocd.version} with Helm`,
-    details: [`chart ${argocd.chart.name} ${argocd.chart.version} from ${argocd.chart.repository}`, `values clusters/${input.cluster.name}/argocd-values.yaml + secrets on stdin (admin password hash, webhook secret)`],
+    details: [`chart ${argocd.chart.name} ${argocd.chart.version} from ${argocd.chart.repository}`, `release ${n.argocdRelease} in ${n.argocdNamespace}`, `values ${argocdValuesPath(input.cluster)} + secrets on stdin (${Object.values(argocdSecretKeys).join(", ")})`],
     actions: [
       {
         kind: "command",
-        // Secrets go in as a values file on stdin (`-f -`) rather than --set, so they never show up in `ps`.
+        // Secrets go in as a values file on stdin (`-f -`) rather than --set-string, so they never show up in `ps`.
         argv: [
           "helm", "upgrade", "--install", n.argocdRelease, argocd.chart.name,
           "--repo", argocd.chart.repository, "--version", argocd.chart.version,
           "--kube-context", n.context, "--namespace", n.argocdNamespace, "--create-namespace",
-          "-f", `clusters/${input.cluster.name}/argocd-values.yaml`, "-f", "-",
+          "-f", argocdValuesPath(input.cluster), "-f", "-",
           "--wait", "--timeout", "10m",
         ],
         stdin: { objects: [argocdSecretValues()] },
@@ -407,17 +418,29 @@ function argocdStep(input: PlanInput, n: Names): Step {
 }
 
 function rootStep(input: PlanInput, n: Names): Step {
+  const files = rootBootstrapFiles(input.cluster);
   return {
     name: "root-app",
     title: "Apply the root Application; Argo CD takes over from here",
-    details: [`clusters/${input.cluster.name}/root-app.yaml → clusters/${input.cluster.name}/apps`],
-    actions: [{ kind: "command", argv: ["kubectl", "--context", n.context, "apply", "-f", `clusters/${input.cluster.name}/root-app.yaml`] }],
+    details: [...files, `→ syncs clusters/${input.cluster.name}/apps`],
+    actions: files.map((file): CommandAction => ({ kind: "command", argv: ["kubectl", "--context", n.context, "apply", "-f", file] })),
     hint: "the Application CRD comes with the Argo CD chart; rerun once the argocd step succeeded.",
   };
 }
 
+/** The child Applications the root creates, with their sync waves, straight from the generator. */
+export function expectedApps(config: StackConfig, cluster: ClusterConfig): { name: string; wave: number }[] {
+  return clusterApplications(config, cluster)
+    .objects.filter((o) => o.kind === "Application")
+    .map((o) => {
+      const metadata = o.metadata as { name: string; annotations?: Record<string, string> };
+      return { name: metadata.name, wave: Number(metadata.annotations?.["argocd.argoproj.io/sync-wave"] ?? 0) };
+    })
+    .sort((a, b) => a.wave - b.wave || a.name.localeCompare(b.name));
+}
+
 function wavesStep(input: PlanInput, n: Names): Step {
-  const apps = input.config.layers.map((l) => ({ name: l.name, wave: l.wave }));
+  const apps = expectedApps(input.config, input.cluster);
   return {
     name: "waves",
     title: `Wait until every Application is Synced and Healthy (timeout ${Math.round(input.waitTimeoutMs / 60_000)} min)`,

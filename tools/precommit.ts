@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { Node, Project, SyntaxKind } from "ts-morph";
+import { ts } from "ts-morph";
 import { layerNames, type LayerName } from "../generators/config.js";
 import { images } from "../generators/versions.js";
 
@@ -24,28 +24,20 @@ const entryOf = (layer: LayerName) => `generators/layers/${layer}.ts`;
 /** The generator's entry: what it reaches without passing through a layer entry is cluster-level. */
 const engineEntry = "generators/main.ts";
 
-/** Relative-import graph of generators/**: file → the repository files it imports (repo-relative). */
+/**
+ * Relative-import graph of generators/**: file → the repository files it imports (repo-relative).
+ * TypeScript's pre-processor (through ts-morph) lists static, re-export and dynamic imports without
+ * building an AST, which keeps the hook's slow path short.
+ */
 export function importGraph(root: string): Map<string, string[]> {
-  const project = new Project({ skipAddingFilesFromTsConfig: true, skipFileDependencyResolution: true, skipLoadingLibFiles: true });
-  project.addSourceFilesAtPaths(join(root, "generators/**/*.ts"));
   const graph = new Map<string, string[]>();
-  for (const file of project.getSourceFiles()) {
-    const from = relative(root, file.getFilePath());
-    const specifiers = [
-      ...file.getImportDeclarations().map((d) => d.getModuleSpecifierValue()),
-      ...file.getExportDeclarations().flatMap((d) => d.getModuleSpecifierValue() ?? []),
-      // import("./x.js"): a generator may load a module lazily.
-      ...file
-        .getDescendantsOfKind(SyntaxKind.CallExpression)
-        .filter((c) => c.getExpression().getKind() === SyntaxKind.ImportKeyword)
-        .flatMap((c) => {
-          const arg = c.getArguments()[0];
-          return arg && Node.isStringLiteral(arg) ? [arg.getLiteralValue()] : [];
-        }),
-    ];
-    const targets = specifiers
+  for (const from of filesUnder(root, "generators").filter((f) => f.endsWith(".ts"))) {
+    const abs = join(root, from);
+    const { importedFiles } = ts.preProcessFile(readFileSync(abs, "utf8"), true, true);
+    const targets = importedFiles
+      .map((f) => f.fileName)
       .filter((s) => s.startsWith("."))
-      .map((s) => relative(root, resolve(dirname(file.getFilePath()), s.replace(/\.js$/, ".ts"))))
+      .map((s) => relative(root, resolve(dirname(abs), s.replace(/\.js$/, ".ts"))))
       .map((p) => (p.endsWith(".ts") ? p : existsSync(join(root, `${p}.ts`)) ? `${p}.ts` : `${p}/index.ts`));
     graph.set(from, [...new Set(targets)]);
   }

@@ -288,6 +288,7 @@ export async function up(options: SimOptions = {}): Promise<Sim> {
         ARGOCD_SSH_DATA_PATH: join(argoDir, "ssh"),
         ARGOCD_GNUPGHOME: join(argoDir, "gpg"),
         TMPDIR: join(argoDir, "tmp"),
+        ...timeoutEnv(options.argocdCm),
       });
       const common = ["--redis", redisUrl, "--loglevel", "info"];
       const repoServer = `127.0.0.1:${port("repoServer")}`;
@@ -369,6 +370,19 @@ export async function up(options: SimOptions = {}): Promise<Sim> {
       process.removeListener("exit", onExit);
     },
   };
+}
+
+/**
+ * Upstream's manifests feed argocd-cm's reconciliation timeouts to the controller and repo-server as
+ * environment variables (the processes do not read those keys themselves); the sim does the same.
+ */
+function timeoutEnv(cm: Readonly<Record<string, string>> | undefined): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  const soft = cm?.["timeout.reconciliation"];
+  const hard = cm?.["timeout.hard.reconciliation"];
+  if (soft !== undefined) env.ARGOCD_RECONCILIATION_TIMEOUT = soft;
+  if (hard !== undefined) env.ARGOCD_HARD_RECONCILIATION_TIMEOUT = hard;
+  return env;
 }
 
 /** The operator's CRDs that must exist before it starts (it skips controllers whose CRD is missing). */
