@@ -32,6 +32,8 @@ async function main(): Promise<void> {
     : undefined;
   // The handler is attached once the port is known, so the default public URL can name it (PORT=0 in tests).
   const server = createServer();
+  // A big first push over a slow link can take longer than Node's 5-minute default.
+  server.requestTimeout = 30 * 60_000;
   server.listen(config.port, config.addr, () => {
     const { port } = server.address() as AddressInfo;
     const publicUrl = config.publicUrl ?? `http://localhost:${port}`;
