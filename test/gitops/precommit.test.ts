@@ -1,0 +1,138 @@
+// The pre-commit hook, for real: a clone of this repository's HEAD with the hook installed the way
+// `npm ci` installs it (core.hooksPath), and plain `git commit`.
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { repoRoot } from "../../generators/paths.js";
+import { plan } from "../../tools/precommit.js";
+
+const component = "generators/components/prometheus-operator.ts";
+
+const run = promisify(execFile);
+// Async on purpose: a commit regenerates for seconds, and a blocked worker cannot talk to vitest.
+const git = async (dir: string, ...args: string[]) => (await run("git", args, { cwd: dir, encoding: "utf8" })).stdout;
+
+/** `git commit`, with the hook's exit status and everything it printed. */
+async function commit(dir: string, message: string): Promise<{ status: number; output: string }> {
+  try {
+    const { stdout, stderr } = await run("git", ["commit", "-m", message], { cwd: dir, encoding: "utf8" });
+    return { status: 0, output: `${stdout}\n${stderr}` };
+  } catch (error) {
+    const failed = error as { code?: number; stdout?: string; stderr?: string };
+    return { status: failed.code ?? 1, output: `${failed.stdout ?? ""}\n${failed.stderr ?? ""}` };
+  }
+}
+
+/** A clone of HEAD with this working tree's hook and tool, ready to commit. */
+async function cloneWithHook(): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), "stackwave-precommit-"));
+  await run("git", ["clone", "--quiet", "--no-hardlinks", repoRoot, dir]);
+  symlinkSync(join(repoRoot, "node_modules"), join(dir, "node_modules"));
+  // Test the hook as it is in this working tree, not as HEAD last had it.
+  for (const path of [".githooks", "tools/precommit.ts"]) cpSync(join(repoRoot, path), join(dir, path), { recursive: true });
+  await git(dir, "config", "user.name", "stackwave test");
+  await git(dir, "config", "user.email", "test@stackwave.invalid");
+  await git(dir, "config", "core.hooksPath", ".githooks");
+  await git(dir, "add", ".githooks", "tools/precommit.ts");
+  await git(dir, "commit", "--quiet", "--no-verify", "--allow-empty", "-m", "hook under test");
+  return dir;
+}
+
+/** A commit regenerates with node and tsx; on a loaded 2-core machine that takes a while. */
+const slow = 240_000;
+
+describe("GIVEN a clone with the pre-commit hook installed through core.hooksPath", () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await cloneWithHook();
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("WHEN one operator generator value changes and is committed THEN the commit holds the regenerated operator YAML and no other layer", async () => {
+    const source = readFileSync(join(dir, component), "utf8");
+    const match = /resources\((\d+), /.exec(source);
+    expect(match, `${component}: expected a resources(cpuMillis, ...) call to change`).not.toBeNull();
+    const cpu = Number(match![1]) + 7;
+    writeFileSync(join(dir, component), source.replace(match![0], `resources(${cpu}, `));
+    await git(dir, "add", component);
+
+    const result = await commit(dir, "operator: more CPU");
+
+    expect(result.status, result.output).toBe(0);
+    expect(result.output).toContain("regenerated and staged operator");
+    const files = (await git(dir, "show", "--name-only", "--format=", "HEAD")).split("\n").filter(Boolean);
+    expect(files).toContain(component);
+    const generated = files.filter((f) => f !== component);
+    expect(generated.length).toBeGreaterThan(0);
+    expect(generated.filter((f) => !/^(base\/operator|overlays\/[^/]+\/operator)\//.test(f))).toEqual([]);
+    const deployment = await git(dir, "show", "HEAD:base/operator/prometheus-operator-deployment.yaml");
+    expect(deployment).toContain(`cpu: ${cpu}m`);
+    // Nothing regenerated is left behind unstaged.
+    expect(await git(dir, "status", "--porcelain", "--", "base", "overlays", "clusters")).toBe("");
+  }, slow);
+
+  it("WHEN a broken generator is committed THEN the commit is refused with the generator's error", async () => {
+    const head = await git(dir, "rev-parse", "HEAD");
+    writeFileSync(join(dir, component), `${readFileSync(join(dir, component), "utf8")}\nthrow new Error("operator generator broken on purpose");\n`);
+    await git(dir, "add", component);
+
+    const result = await commit(dir, "broken operator");
+
+    expect(result.status).not.toBe(0);
+    expect(result.output).toContain("operator generator broken on purpose");
+    expect(result.output).toContain("commit refused");
+    expect(await git(dir, "rev-parse", "HEAD")).toBe(head);
+    await git(dir, "checkout", "--quiet", "HEAD", "--", component);
+  }, slow);
+
+  it("WHEN only a non-generator file is committed THEN the hook leaves every generated folder alone", async () => {
+    writeFileSync(join(dir, "NOTES.md"), "not an input of generation\n");
+    await git(dir, "add", "NOTES.md");
+
+    const result = await commit(dir, "notes");
+
+    expect(result.status, result.output).toBe(0);
+    expect((await git(dir, "show", "--name-only", "--format=", "HEAD")).trim()).toBe("NOTES.md");
+  }, slow);
+
+  it("WHEN a generator the layer reads has unstaged edits THEN the commit is refused naming the file", async () => {
+    const layer = "generators/layers/operator.ts";
+    writeFileSync(join(dir, layer), `${readFileSync(join(dir, layer), "utf8")}\n// staged edit\n`);
+    await git(dir, "add", layer);
+    writeFileSync(join(dir, component), `${readFileSync(join(dir, component), "utf8")}\n// unstaged edit\n`);
+
+    const result = await commit(dir, "half staged");
+
+    expect(result.status).not.toBe(0);
+    expect(result.output).toContain("not staged");
+    expect(result.output).toContain(component);
+    await git(dir, "reset", "--quiet", "--hard", "HEAD");
+  }, slow);
+});
+
+describe("GIVEN this repository's generators", () => {
+  it("WHEN cluster-level modules change THEN the plan is a full regeneration", () => {
+    for (const file of ["generators/stack.ts", "generators/versions.ts", "generators/clusters/argocd.ts", "generators/render.ts"])
+      expect(plan(repoRoot, [file]).scope, file).toBe("full");
+  });
+
+  it("WHEN one layer's component changes THEN only the layers importing it are planned", () => {
+    expect(plan(repoRoot, [component]).scope).toEqual(["operator"]);
+    expect(plan(repoRoot, ["generators/layers/monitors.ts"]).scope).toEqual(["monitors"]);
+  });
+
+  it("WHEN an app's source changes THEN the layer carrying its image tag is planned", () => {
+    expect(plan(repoRoot, ["apps/backend/src/server.ts"]).scope).toEqual(["apps"]);
+  });
+
+  it("WHEN a staged generator file was deleted THEN the plan falls back to a full regeneration", () => {
+    expect(plan(repoRoot, ["generators/components/gone-for-good.ts"]).scope).toBe("full");
+  });
+
+  it("WHEN nothing generation reads is staged THEN the plan is empty", () => {
+    expect(plan(repoRoot, ["README.md", "test/gitops/precommit.test.ts"])).toEqual({ scope: [], reasons: [], reads: [] });
+  });
+});
