@@ -73,7 +73,9 @@ export const prometheus = component(import.meta.url, function prometheus(config:
         },
         containers: [
           {
+            // Merged by name into the operator's container; the image repeats spec.image so every container names one.
             name: "prometheus",
+            image: imageString(config.images.prometheus),
             env: [
               {
                 name: pagerSwitch.env,
