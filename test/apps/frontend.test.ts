@@ -45,7 +45,9 @@ describe.skipIf(!ferretdbBin)("GIVEN the frontend in front of the backend on a r
 
     const html = await (await fetch(`${frontend.url}/`)).text();
     expect(html).toContain("&lt;script&gt;alert(&quot;a&quot;)&lt;/script&gt;");
-    expect(html).toContain("&lt;img src=x onerror=alert(1)&gt; &quot;quoted&quot; &amp; &#39;single&#39; &lt;/p&gt;&lt;b&gt;bold&lt;/b&gt;");
+    expect(html).toContain(
+      "&lt;img src=x onerror=alert(1)&gt; &quot;quoted&quot; &amp; &#39;single&#39; &lt;/p&gt;&lt;b&gt;bold&lt;/b&gt;",
+    );
     expect(html).not.toContain("<script>");
     expect(html).not.toContain("<img");
     expect(html).not.toContain("<b>bold");

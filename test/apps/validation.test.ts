@@ -60,7 +60,13 @@ const cases: readonly Case[] = [
   // transport
   { name: "a 17 KiB JSON body", body: { author: "Ada", message: "x".repeat(17 * 1024) }, status: 413, field: "body" },
   { name: "text/plain", body: JSON.stringify(ok), contentType: "text/plain", status: 415, field: "content-type" },
-  { name: "a form post", body: "author=Ada&message=x", contentType: "application/x-www-form-urlencoded", status: 415, field: "content-type" },
+  {
+    name: "a form post",
+    body: "author=Ada&message=x",
+    contentType: "application/x-www-form-urlencoded",
+    status: 415,
+    field: "content-type",
+  },
   { name: "no content type", body: JSON.stringify(ok), contentType: "", status: 415, field: "content-type" },
   { name: "JSON in latin1", body: JSON.stringify(ok), contentType: "application/json; charset=latin1", status: 415, field: "content-type" },
 ];

@@ -24,6 +24,8 @@ export interface Service {
   readonly child: ChildProcess;
   /** Every JSON log line printed so far (the last 5,000), parsed. */
   readonly logs: ReadonlyArray<Record<string, unknown>>;
+  /** How many requests the service has logged since it started (not capped like `logs`). */
+  readonly requestsLogged: number;
   /** SIGTERM; resolves with the exit code once the process has exited (SIGKILL after 15 s). */
   stop(): Promise<number | null>;
   /** SIGKILL, and wait for the exit. */
@@ -43,6 +45,7 @@ async function healthy(url: string): Promise<boolean> {
 
 export async function startService(options: ServiceOptions): Promise<Service> {
   const logs: Array<Record<string, unknown>> = [];
+  let requestsLogged = 0;
   let child!: ChildProcess;
   let port = options.port ?? 0;
   let stderr = "";
@@ -66,6 +69,7 @@ export async function startService(options: ServiceOptions): Promise<Service> {
           try {
             const entry = JSON.parse(line) as Record<string, unknown>;
             logs.push(entry);
+            if (entry.msg === "request") requestsLogged++;
             if (logs.length > 5_000) logs.shift();
             if (entry.msg === "listening") resolve(Number(entry.port));
           } catch {
@@ -103,6 +107,9 @@ export async function startService(options: ServiceOptions): Promise<Service> {
       return child;
     },
     logs,
+    get requestsLogged() {
+      return requestsLogged;
+    },
     stop: async () => {
       const proc = child;
       await stopChild(proc, "SIGTERM", 15_000);

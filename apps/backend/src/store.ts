@@ -86,9 +86,7 @@ export class Store {
 
   async list(page: Page): Promise<{ messages: Message[]; next?: Cursor }> {
     const filter = page.before ? after(page.before) : {};
-    const docs = await this.timed("find", () =>
-      this.messages.find(filter).sort(order).limit(page.limit).toArray(),
-    );
+    const docs = await this.timed("find", () => this.messages.find(filter).sort(order).limit(page.limit).toArray());
     const last = docs.at(-1);
     const next = docs.length === page.limit && last ? { date: last.date, id: last._id.toHexString() } : undefined;
     return { messages: docs.map(toMessage), ...(next ? { next } : {}) };

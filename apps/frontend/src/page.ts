@@ -33,9 +33,7 @@ function list(messages: readonly Message[] | undefined): string {
 }
 
 export function renderPage(view: View): string {
-  const error = view.postError
-    ? `<p class="error" role="alert">${escapeHtml(view.postError)}</p>`
-    : "";
+  const error = view.postError ? `<p class="error" role="alert">${escapeHtml(view.postError)}</p>` : "";
   return `<!doctype html>
 <html lang="en">
 <head>

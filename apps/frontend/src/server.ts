@@ -94,7 +94,10 @@ export function createApp(config: Config, api: Api, lifecycle: Lifecycle): expre
         : "Not posted: the guestbook service is unavailable. Your message was not saved; please try again.";
       if (!rejected) log("warn", "post failed", { error: String(error) });
       const messages = await api.list().catch(() => undefined);
-      res.status(rejected ? 400 : 503).type("html").send(renderPage({ postError, draft, ...(messages ? { messages } : {}) }));
+      res
+        .status(rejected ? 400 : 503)
+        .type("html")
+        .send(renderPage({ postError, draft, ...(messages ? { messages } : {}) }));
     }
   });
 
