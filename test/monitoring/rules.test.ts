@@ -1,0 +1,101 @@
+// Every generated rule group passes promtool, and every alert carries what a responder needs.
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { repoRoot } from "../../generators/paths.js";
+import { runbookURL } from "../../generators/monitoring.js";
+import { guestbookAvailability, sloAlerts, sloProblems, sloRecordingRules, type Slo } from "../../generators/slo.js";
+import { allGroups, promtool, ruleFiles, run, tempDir, writeYaml } from "./support.js";
+
+describe.skipIf(!promtool)("GIVEN the PrometheusRules of the monitors layer", () => {
+  const files = ruleFiles();
+
+  it("WHEN listed THEN the platform, guestbook and SLO rules are all there", () => {
+    expect([...files.keys()].sort()).toEqual(["guestbook-rules", "guestbook-slo", "platform-rules"]);
+  });
+
+  it.each([...files.keys()])("WHEN promtool checks %s THEN it reports SUCCESS with every rule counted", (name) => {
+    const groups = files.get(name)!;
+    const path = writeYaml(tempDir("rules"), `${name}.yaml`, { groups });
+    const result = run(promtool!, ["check", "rules", path]);
+    expect(result.output).toContain("SUCCESS");
+    expect(result.code, result.output).toBe(0);
+    const count = groups.reduce((n, g) => n + g.rules.length, 0);
+    expect(result.output).toContain(`${count} rules found`);
+  });
+
+  it("WHEN promtool checks a rule file with a typo THEN it fails (the check above can fail)", () => {
+    const path = writeYaml(tempDir("rules"), "bad.yaml", { groups: [{ name: "bad", rules: [{ alert: "Bad", expr: "sum(rate(x[5m])" }] }] });
+    expect(run(promtool!, ["check", "rules", path]).code).not.toBe(0);
+  });
+});
+
+describe("GIVEN every alerting rule", () => {
+  const alerts = allGroups().flatMap((g) => g.rules.filter((r) => r.alert));
+
+  it("WHEN counted THEN the issue's platform, guestbook and SLO alerts exist", () => {
+    const names = new Set(alerts.map((a) => a.alert));
+    for (const name of [
+      "Watchdog",
+      "TargetDown",
+      "PrometheusRuleFailures",
+      "PrometheusNotConnectedToAlertmanagers",
+      "AlertmanagerFailedToSendAlerts",
+      "PrometheusOperatorReconcileErrors",
+      "KubePodCrashLooping",
+      "KubeDeploymentReplicasMismatch",
+      "NodeFilesystemSpaceFillingUp",
+      "GuestbookBackendDown",
+      "GuestbookFrontendProbeFailing",
+      "GuestbookHighErrorRate",
+      "GuestbookHighLatency",
+      "GuestbookMongoDBDown",
+      "GuestbookMongoDBExporterDown",
+      "GuestbookErrorBudgetBurn",
+    ])
+      expect(names, name).toContain(name);
+  });
+
+  it.each(alerts.map((a) => [`${a.alert} (${a.labels?.severity})`, a] as const))(
+    "WHEN %s is read THEN it has a severity, summary, description and a runbook that exists in docs/runbooks",
+    (_, alert) => {
+      expect(["critical", "warning", "info", "none"]).toContain(alert.labels?.severity);
+      expect(alert.annotations?.summary?.length).toBeGreaterThan(10);
+      expect(alert.annotations?.description?.length).toBeGreaterThan(20);
+      expect(alert.annotations?.runbook_url).toBe(runbookURL(alert.alert!));
+      const runbook = join(repoRoot, "docs", "runbooks", `${alert.alert}.md`);
+      expect(existsSync(runbook), `${runbook} is missing`).toBe(true);
+      const text = readFileSync(runbook, "utf8");
+      expect(text).toMatch(new RegExp(`^# ${alert.alert}\\b`, "m"));
+      expect(text).toMatch(/^## Check/m);
+      expect(text).toMatch(/^## Fix/m);
+    },
+  );
+});
+
+describe("GIVEN the typed guestbook availability SLO", () => {
+  it("WHEN its recording rules are built THEN there is one error ratio per window of both pairs, plus objective and budget", () => {
+    const records = sloRecordingRules(guestbookAvailability).map((r) => r.record);
+    expect(records.sort()).toEqual(
+      ["slo:error_budget:ratio", "slo:objective:ratio", "slo:sli_error:ratio_rate1h", "slo:sli_error:ratio_rate30m", "slo:sli_error:ratio_rate5m", "slo:sli_error:ratio_rate6h"].sort(),
+    );
+  });
+
+  it("WHEN its alerts are built THEN the fast pair pages at 14.4× and the slow pair tickets at 6× the 0.5 % budget", () => {
+    const [fast, slow] = sloAlerts(guestbookAvailability);
+    expect(fast!.expr).toBe('slo:sli_error:ratio_rate1h{slo="guestbook-availability"} > 0.072 and slo:sli_error:ratio_rate5m{slo="guestbook-availability"} > 0.072');
+    expect(fast!.labels).toMatchObject({ severity: "critical", long_window: "1h", short_window: "5m" });
+    expect(slow!.expr).toBe('slo:sli_error:ratio_rate6h{slo="guestbook-availability"} > 0.03 and slo:sli_error:ratio_rate30m{slo="guestbook-availability"} > 0.03');
+    expect(slow!.labels).toMatchObject({ severity: "warning", long_window: "6h", short_window: "30m" });
+  });
+
+  it.each([
+    [{ objective: 1.2 }, "guestbook-availability.objective: expected a number between 0 and 1 (exclusive), got 1.2"],
+    [{ period: "a month" }, 'guestbook-availability.period: expected a Prometheus duration such as 30d, got "a month"'],
+    [{ windows: [{ long: "1h", short: "5m", burnRate: 300, severity: "critical", for: "2m" }] }, "guestbook-availability.windows[0].burnRate: expected burnRate × error budget < 1, got 300 × 0.0050"],
+  ] as const)("WHEN the spec has %j THEN generation refuses it naming the field", (change, message) => {
+    const bad = { ...guestbookAvailability, ...change } as Slo;
+    expect(sloProblems(bad)).toContain(message);
+    expect(() => sloRecordingRules(bad)).toThrow(message);
+  });
+});
