@@ -21,6 +21,8 @@ export const guestbookGroups = [
         severity: "critical",
         summary: "No guestbook backend is up.",
         description: "Prometheus has scraped no healthy guestbook backend for a minute: the API and the page's messages are down.",
+        // absent() of a filtered vector keeps no labels: name the target for grouping and routing.
+        labels: { namespace, job: "backend" },
       }),
       alertRule({
         alert: "GuestbookFrontendProbeFailing",
@@ -65,7 +67,7 @@ export const guestbookGroups = [
         severity: "warning",
         summary: "The MongoDB exporter cannot be scraped.",
         description: "Prometheus has not scraped the MongoDB exporter for 5 minutes: the database is unobserved and GuestbookMongoDBDown cannot fire.",
-        labels: { namespace },
+        labels: { namespace, job: workloads.mongodbExporter.name },
       }),
     ],
   },
