@@ -169,6 +169,8 @@ export async function main(argv: readonly string[]): Promise<number> {
 
   const plan = buildPlan(options, input);
   const n = names(input);
+  // Ask before anything else, so a refused --down costs nothing.
+  if (options.down && !options.dryRun && !(await confirmDown(options, plan, warn))) return 1;
   const mode = options.down ? "down" : "up";
   const facts = await gather({ root: repoRoot, binDir: input.binDir, cluster: input.cluster, names: n, mode });
   const findings = evaluate({ facts, need: requirements(input.cluster), ours: [n.registry, n.gitContainer, n.nodes[0]!], binDir: input.binDir, mode });
@@ -185,7 +187,6 @@ export async function main(argv: readonly string[]): Promise<number> {
     warn(`bootstrap stopped before changing anything: fix the ${problems.length === 1 ? "problem" : `${problems.length} problems`} above and rerun.`);
     return 1;
   }
-  if (options.down && !(await confirmDown(options, plan, warn))) return 1;
 
   const runner = new Runner({ root: repoRoot, binDir: input.binDir, verbose: options.verbose, log });
   for (const tool of facts.tools) if (tool.path) runner.useTool(tool.tool, tool.path);

@@ -2,11 +2,11 @@
 // (tools/run.ts), tests assert on it. Building a plan touches nothing.
 import yaml from "js-yaml";
 import type { ClusterConfig, StackConfig } from "../generators/config.js";
-import { clusterApplications, rootApplication, rootBootstrapFiles } from "../generators/clusters/applications.js";
 import { argocdRelease, argocdSecretKeys, argocdValuesPath, type ArgoCdSecrets } from "../generators/clusters/argocd.js";
 import { kindCluster } from "../generators/clusters/kind.js";
 import { nodePorts } from "../generators/stack.js";
 import { argocd, imageString, localRegistry, type ImageName, type ToolPlatform } from "../generators/versions.js";
+import type { ArgoApps } from "./applications.js";
 import { toolNames, toolRelease, type ToolName } from "./install.js";
 import { logins, type SecretName } from "./secrets.js";
 
@@ -114,6 +114,8 @@ export interface PlanInput {
   /** Project-local folders, relative to the repository root (every command runs there). */
   readonly binDir: string;
   readonly stateDir: string;
+  /** The app-of-apps from the generator (tools/applications.ts). */
+  readonly applications: ArgoApps;
 }
 
 /** Names derived from the configuration, shared by the plan, preflight, --down and the final URLs. */
@@ -130,7 +132,6 @@ export interface Names {
   readonly gitRemoteURL: string;
   readonly argocdNamespace: string;
   readonly argocdRelease: string;
-  readonly rootApp: string;
   readonly secretsFile: string;
 }
 
@@ -153,7 +154,6 @@ export function names(input: Pick<PlanInput, "config" | "cluster" | "stateDir">)
     gitRemoteURL: `http://127.0.0.1:${input.cluster.ports.gitServer}/${gitRepo}.git`,
     argocdNamespace: argocdRelease.namespace,
     argocdRelease: argocdRelease.name,
-    rootApp: rootApplication(input.config, input.cluster).objects[0]!.metadata!.name!,
     secretsFile: `${input.stateDir}/secrets.json`,
   };
 }
@@ -418,7 +418,7 @@ function argocdStep(input: PlanInput, n: Names): Step {
 }
 
 function rootStep(input: PlanInput, n: Names): Step {
-  const files = rootBootstrapFiles(input.cluster);
+  const files = input.applications.bootstrapFiles;
   return {
     name: "root-app",
     title: "Apply the root Application; Argo CD takes over from here",
@@ -428,24 +428,13 @@ function rootStep(input: PlanInput, n: Names): Step {
   };
 }
 
-/** The child Applications the root creates, with their sync waves, straight from the generator. */
-export function expectedApps(config: StackConfig, cluster: ClusterConfig): { name: string; wave: number }[] {
-  return clusterApplications(config, cluster)
-    .objects.filter((o) => o.kind === "Application")
-    .map((o) => {
-      const metadata = o.metadata as { name: string; annotations?: Record<string, string> };
-      return { name: metadata.name, wave: Number(metadata.annotations?.["argocd.argoproj.io/sync-wave"] ?? 0) };
-    })
-    .sort((a, b) => a.wave - b.wave || a.name.localeCompare(b.name));
-}
-
 function wavesStep(input: PlanInput, n: Names): Step {
-  const apps = expectedApps(input.config, input.cluster);
+  const apps = input.applications.children;
   return {
     name: "waves",
     title: `Wait until every Application is Synced and Healthy (timeout ${Math.round(input.waitTimeoutMs / 60_000)} min)`,
     details: apps.map((a) => `wave ${a.wave}: ${a.name}`),
-    actions: [{ kind: "wait-waves", context: n.context, namespace: n.argocdNamespace, root: n.rootApp, apps, timeoutMs: input.waitTimeoutMs }],
+    actions: [{ kind: "wait-waves", context: n.context, namespace: n.argocdNamespace, root: input.applications.root, apps, timeoutMs: input.waitTimeoutMs }],
     hint: `open the Argo CD UI (http://localhost:${input.cluster.ports.argocd}) or \`kubectl --context ${n.context} -n ${n.argocdNamespace} get applications\`; a longer --timeout helps on slow machines.`,
   };
 }

@@ -4,19 +4,22 @@
 //   npx tsx tools/sim.ts --down     stop whatever runs and remove its folder
 //   --no-argocd                     control plane and kwok only
 //   --prometheus-operator           also run the operator once the monitoring.coreos.com CRDs are Established
+//   --argocd-values <file>          take argocd-cm entries from a generated Helm values file (configs.cm)
 //   --apply <path>                  after bring-up, `kubectl apply` a file, folder or kustomization (-k when it has one)
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import yaml from "js-yaml";
 import { defaultDir, down, up } from "./sim/cluster.js";
 
 function usage(message: string): never {
-  console.error(`${message}\nusage: npx tsx tools/sim.ts [--detach] [--no-argocd] [--prometheus-operator] [--apply <path>]... | --down`);
+  console.error(`${message}\nusage: npx tsx tools/sim.ts [--detach] [--no-argocd] [--prometheus-operator] [--argocd-values <file>] [--apply <path>]... | --down`);
   process.exit(2);
 }
 
 const args = process.argv.slice(2);
-const known = new Set(["--down", "--detach", "--no-argocd", "--prometheus-operator", "--apply"]);
+const known = new Set(["--down", "--detach", "--no-argocd", "--prometheus-operator", "--argocd-values", "--apply"]);
 const apply: string[] = [];
+let argocdCm: Record<string, string> | undefined;
 for (let i = 0; i < args.length; i++) {
   const arg = args[i]!;
   if (!known.has(arg)) usage(`unknown argument: ${arg}`);
@@ -25,13 +28,21 @@ for (let i = 0; i < args.length; i++) {
     if (!path || !existsSync(path)) usage(`--apply expects an existing file or folder, got: ${path ?? "(nothing)"}`);
     apply.push(path);
   }
+  if (arg === "--argocd-values") {
+    const file = args[++i];
+    if (!file || !existsSync(file)) usage(`--argocd-values expects an existing Helm values file, got: ${file ?? "(nothing)"}`);
+    const values = yaml.load(readFileSync(file, "utf8")) as { configs?: { cm?: Record<string, unknown> } } | undefined;
+    const cm = values?.configs?.cm;
+    if (!cm || typeof cm !== "object") usage(`--argocd-values ${file}: expected a mapping at configs.cm`);
+    argocdCm = Object.fromEntries(Object.entries(cm).map(([k, v]) => [k, String(v)]));
+  }
 }
 
 if (args.includes("--down")) {
   await down(defaultDir);
   console.log(`[sim] down: ${defaultDir} removed`);
 } else {
-  const sim = await up({ argocd: !args.includes("--no-argocd"), prometheusOperator: args.includes("--prometheus-operator") }).catch((err: unknown) => {
+  const sim = await up({ argocd: !args.includes("--no-argocd"), prometheusOperator: args.includes("--prometheus-operator"), ...(argocdCm ? { argocdCm } : {}) }).catch((err: unknown) => {
     console.error(`[sim] ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);
   });

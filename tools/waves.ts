@@ -1,7 +1,7 @@
 // Waiting for Argo CD's sync waves. The first half is pure: Application objects in, per-wave state out
 // (done, stuck and why). The second half is a thin watch driver on @kubernetes/client-node that feeds it;
 // it takes any KubeConfig, so the simulated cluster reuses it against its own API server.
-import { CustomObjectsApi, KubeConfig, makeInformer, type KubernetesListObject, type KubernetesObject } from "@kubernetes/client-node";
+import type { KubeConfig, KubernetesListObject, KubernetesObject } from "@kubernetes/client-node";
 
 /** The part of an argoproj.io/v1alpha1 Application this logic reads. */
 export interface ApplicationLike {
@@ -187,6 +187,8 @@ export interface WaitResult {
 
 /** Watches Applications (list + watch through an informer, relisting after errors) until all are done or time runs out. */
 export async function waitForWaves(options: WaitOptions): Promise<WaitResult> {
+  // Imported here: the client takes seconds to load and only this driver needs it.
+  const { CustomObjectsApi, KubeConfig, makeInformer } = await import("@kubernetes/client-node");
   const kc = options.kubeConfig ?? new KubeConfig();
   if (!options.kubeConfig) {
     kc.loadFromDefault();

@@ -8,9 +8,11 @@ import yaml from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { goTools, images, imageString } from "../../generators/versions.js";
 import { up, type Sim } from "../../tools/sim/cluster.js";
+import { freePort } from "../../tools/sim/ports.js";
 import { waitFor } from "../../tools/sim/probe.js";
+import { startGitServer, type GitServer } from "../support/git-server.js";
 import { requireTool } from "../support/tools.js";
-import { startGitServer, workingCopy, type GitServer } from "./git-server.js";
+import { workingCopy, type WorkingCopy } from "./working-copy.js";
 
 const hint = "build the simulated cluster's tools with: npx tsx tools/sim-tools.ts";
 const tools = ["kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok", "argocd", "kustomize", "redis-server"];
@@ -58,7 +60,8 @@ function application(repoURL: string) {
 describe.skipIf(missing.length > 0)("GIVEN the simulated cluster with Argo CD and the project's git server", () => {
   let sim: Sim;
   let git: GitServer;
-  let work: ReturnType<typeof workingCopy>;
+  let work: WorkingCopy;
+  let repoUrl: string;
   const scratch = mkdtempSync(join(tmpdir(), "stackwave-sim-"));
   const webhookSecret = randomBytes(16).toString("hex");
 
@@ -77,14 +80,21 @@ describe.skipIf(missing.length > 0)("GIVEN the simulated cluster with Argo CD an
       argocdCm: { "timeout.reconciliation": "0s" },
       argocdSecret: { "webhook.github.secret": webhookSecret },
     });
+    // The public URL must name the host Argo CD's repoURL uses, or the webhook matches no Application.
+    const port = await freePort();
     git = await startGitServer({
       dataDir: join(scratch, "git"),
-      repos: ["demo"],
-      webhookUrl: `${sim.argocd!.url}/api/webhook`,
-      webhookSecret,
+      port,
+      env: {
+        GIT_PUBLIC_URL: `http://127.0.0.1:${port}`,
+        GIT_INIT_REPOS: "demo",
+        WEBHOOK_URL: `${sim.argocd!.url}/api/webhook`,
+        WEBHOOK_SECRET: webhookSecret,
+      },
     });
+    repoUrl = `${git.url}/demo.git`;
     mkdirSync(join(scratch, "work"));
-    work = workingCopy(join(scratch, "work"), git.repoUrl("demo"));
+    work = workingCopy(join(scratch, "work"), repoUrl);
     await work.init();
   });
 
@@ -115,7 +125,7 @@ describe.skipIf(missing.length > 0)("GIVEN the simulated cluster with Argo CD an
   it("WHEN an Application points at a pushed repo THEN it becomes Synced and Healthy with the repo's objects", async () => {
     writeDemo(work.dir, "hello from git");
     const sha = await work.push("demo app");
-    await sim.kubectl(["apply", "-f", "-"], JSON.stringify(application(git.repoUrl("demo"))));
+    await sim.kubectl(["apply", "-f", "-"], JSON.stringify(application(repoUrl)));
     await waitFor(undefined, "Application demo Synced/Healthy", async () => {
       const s = await appStatus();
       if (s.sync !== "Synced" || s.health !== "Healthy" || s.revision !== sha) throw new Error(JSON.stringify(s));
@@ -128,6 +138,8 @@ describe.skipIf(missing.length > 0)("GIVEN the simulated cluster with Argo CD an
   it("WHEN a new commit is pushed THEN the git server's webhook makes Argo CD sync it", async () => {
     writeDemo(work.dir, "hello again");
     const sha = await work.push("change the greeting");
+    const delivered = await git.waitForLog((l) => l.msg === "webhook delivered" && l.after === sha, 60_000);
+    expect(delivered.status).toBe(200);
     await waitFor(undefined, "Application demo at the pushed commit", async () => {
       const s = await appStatus();
       if (s.revision !== sha || s.sync !== "Synced") throw new Error(JSON.stringify(s));

@@ -43,7 +43,8 @@ export function argoSettingsYaml(s: ArgoSettings): string {
   });
   const docs = [
     { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } },
-    cm("argocd-cm", { "admin.enabled": "true", url: s.url, ...s.cm }),
+    // The sim's own URL wins over one from a cluster definition: it is the only address that works here.
+    cm("argocd-cm", { "admin.enabled": "true", ...s.cm, url: s.url }),
     cm("argocd-rbac-cm", { "policy.default": "role:readonly" }),
     cm("argocd-cmd-params-cm", {}),
     // Watched by the server and repo-server; empty means "no extra certificates, hosts or keys".
