@@ -131,9 +131,33 @@ export function runCgi(req: Request, res: Response, options: CgiOptions): Promis
       bytesIn += chunk.length;
       if (!rejected && bytesIn > options.maxBodyBytes) reject413();
     });
+    // The reply is final once the backend has exited AND the request body is fully read (or over the limit):
+    // a backend that stops reading early must not turn an oversized upload into a 200.
+    let exitCode: number | null | undefined;
+    let settled = false;
+    const finish = () => {
+      if (settled || exitCode === undefined || (!rejected && !requestDone)) return;
+      settled = true;
+      if (!rejected) {
+        if (!parsed) {
+          status = 502;
+          sendError(res, 502, { error: "git http-backend gave no reply", exitCode });
+        } else {
+          flush();
+          res.end();
+        }
+      }
+      resolve({ exitCode, status, bytesIn });
+    };
     req.on("end", () => {
       requestDone = true;
       flush();
+      finish();
+    });
+    req.on("close", () => {
+      // Emitted after "end", or alone when the client went away mid-upload.
+      requestDone = true;
+      finish();
     });
     req.pipe(child.stdin);
     child.stdin.on("error", () => {
@@ -168,19 +192,14 @@ export function runCgi(req: Request, res: Response, options: CgiOptions): Promis
     child.on("error", (error) => {
       log("error", "git http-backend failed to start", { program: options.program, error: error.message });
     });
-    child.on("close", (exitCode) => {
+    child.on("close", (code) => {
+      exitCode = code;
       if (stderr.trim()) log("warn", "git http-backend stderr", { path: options.pathInfo, stderr: stderr.trim() });
-      if (!rejected) {
-        if (!parsed) {
-          status = 502;
-          sendError(res, 502, { error: "git http-backend gave no reply", exitCode });
-        } else {
-          requestDone = true;
-          flush();
-          res.end();
-        }
+      if (!requestDone && !rejected) {
+        req.unpipe(child.stdin);
+        req.resume();
       }
-      resolve({ exitCode, status, bytesIn });
+      finish();
     });
   });
 }
