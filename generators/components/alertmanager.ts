@@ -25,6 +25,8 @@ export interface AlertmanagerOptions {
   readonly routingKeyFile: string;
   /** Wait before the first notification of a new group. Default 30s. */
   readonly groupWait: string;
+  /** The same for critical groups, which page: short, so detection stays within 90 s. Default 10s. */
+  readonly criticalGroupWait: string;
   /** Wait before notifying about changes in a group. Default 5m. */
   readonly groupInterval: string;
   /** Resend interval of a still-firing group. Default 4h. */
@@ -35,6 +37,7 @@ export const defaultAlertmanagerOptions: AlertmanagerOptions = {
   pagerdutyURL: pagerdutyEventsURL,
   routingKeyFile,
   groupWait: "30s",
+  criticalGroupWait: "10s",
   groupInterval: "5m",
   repeatInterval: "4h",
 };
@@ -65,8 +68,8 @@ export function alertmanagerConfig(options: AlertmanagerOptions = defaultAlertma
         // A heartbeat: a dead man's switch expects it about every minute, whatever the grouping defaults.
         { matchers: ['alertname="Watchdog"'], receiver: receivers.heartbeat, group_wait: "0s", group_interval: "1m", repeat_interval: "1m" },
         // Prometheus labels alerts pager="pagerduty" only when bootstrap had a routing key (monitoring.ts pagerSwitch).
-        { matchers: ['severity="critical"', `${pagerSwitch.label}="${pagerSwitch.enabled}"`], receiver: receivers.pagerduty },
-        { matchers: ['severity="critical"'], receiver: receivers.criticalLocal },
+        { matchers: ['severity="critical"', `${pagerSwitch.label}="${pagerSwitch.enabled}"`], receiver: receivers.pagerduty, group_wait: options.criticalGroupWait },
+        { matchers: ['severity="critical"'], receiver: receivers.criticalLocal, group_wait: options.criticalGroupWait },
       ],
     },
     // A louder alert hides the quieter one about the same thing (kube-prometheus' convention).

@@ -63,6 +63,9 @@ export const prometheus = component(import.meta.url, function prometheus(config:
         serviceAccountName: name,
         replicas: 1,
         retention: "2d",
+        scrapeInterval: "30s",
+        // Rules run twice per default scrape so an alert's `for` starts soon after the 15 s app scrapes see a failure.
+        evaluationInterval: "15s",
         resources: resources(200, 512, { cpuMillis: 1000, memoryMiB: 1024 }),
         securityContext: podSecurity(1000),
         podMetadata: { labels: labels("prometheus", "prometheus") },

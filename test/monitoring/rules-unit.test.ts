@@ -28,7 +28,7 @@ const cases: Case[] = [
     name: "backend target down",
     series: { [`up{${backend}}`]: "0x10" },
     alerts: [
-      { at: "30s", alert: "GuestbookBackendDown", expect: [] },
+      { at: "0m", alert: "GuestbookBackendDown", expect: [] },
       {
         at: "3m",
         alert: "GuestbookBackendDown",
@@ -38,14 +38,14 @@ const cases: Case[] = [
             annotations: annotations(
               "GuestbookBackendDown",
               "No guestbook backend is up.",
-              "Prometheus has scraped no healthy guestbook backend for a minute: the API and the page's messages are down.",
+              "Prometheus has scraped no healthy guestbook backend for 30 seconds: the API and the page's messages are down.",
             ),
           },
         ],
       },
     ],
   },
-  { name: "backend target gone (no series at all)", series: { 'up{job="frontend", namespace="guestbook"}': "1x10" }, alerts: [{ at: "3m", alert: "GuestbookBackendDown", expect: [{ labels: { severity: "critical", namespace: "guestbook", job: "backend" }, annotations: annotations("GuestbookBackendDown", "No guestbook backend is up.", "Prometheus has scraped no healthy guestbook backend for a minute: the API and the page's messages are down.") }] }] },
+  { name: "backend target gone (no series at all)", series: { 'up{job="frontend", namespace="guestbook"}': "1x10" }, alerts: [{ at: "3m", alert: "GuestbookBackendDown", expect: [{ labels: { severity: "critical", namespace: "guestbook", job: "backend" }, annotations: annotations("GuestbookBackendDown", "No guestbook backend is up.", "Prometheus has scraped no healthy guestbook backend for 30 seconds: the API and the page's messages are down.") }] }] },
   { name: "backend up", series: { [`up{${backend}}`]: "1x10" }, alerts: [{ at: "5m", alert: "GuestbookBackendDown", expect: [] }] },
   {
     name: "frontend probe failing",
