@@ -1,15 +1,32 @@
 // A missing or invalid variable stops the service with exit code 1 and one line naming the variable.
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
-function run(app: "backend" | "frontend", env: Record<string, string>): { status: number | null; stderr: string; stdout: string } {
-  const result = spawnSync(process.execPath, ["--import", "tsx", join("apps", app, "src", "main.ts")], {
-    env: { PATH: process.env.PATH ?? "", ...env },
-    encoding: "utf8",
-    timeout: 30_000,
+interface Outcome {
+  readonly status: number | null;
+  readonly stderr: string;
+  readonly stdout: string;
+}
+
+/** Runs an app to completion (asynchronously: a blocking spawnSync starves vitest's worker RPC). */
+function run(app: "backend" | "frontend", env: Record<string, string>): Promise<Outcome> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", join("apps", app, "src", "main.ts")], {
+      env: { PATH: process.env.PATH ?? "", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 45_000);
+    child.once("error", reject);
+    child.once("close", (status) => {
+      clearTimeout(timer);
+      resolve({ status, stderr, stdout });
+    });
   });
-  return { status: result.status, stderr: result.stderr, stdout: result.stdout };
 }
 
 describe("GIVEN the services started with a bad environment", () => {
@@ -23,8 +40,8 @@ describe("GIVEN the services started with a bad environment", () => {
     ["frontend", {}, "GUESTBOOK_API_ADDR"],
     ["frontend", { GUESTBOOK_API_ADDR: "http://backend:8080" }, "GUESTBOOK_API_ADDR"],
     ["frontend", { GUESTBOOK_API_ADDR: "backend:8080", PORT: "70000" }, "PORT"],
-  ] as const)("WHEN the %s gets %j THEN it exits 1 with one line naming %s", (app, env, name) => {
-    const result = run(app, env);
+  ] as const)("WHEN the %s gets %j THEN it exits 1 with one line naming %s", async (app, env, name) => {
+    const result = await run(app, env);
     expect(result.status).toBe(1);
     const lines = result.stderr.trim().split("\n");
     expect(lines).toHaveLength(1);
