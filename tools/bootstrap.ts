@@ -5,11 +5,11 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { pathToFileURL } from "node:url";
-import { rootBootstrapFiles } from "../generators/clusters/applications.js";
 import { argocdValuesPath } from "../generators/clusters/argocd.js";
 import { repoRoot } from "../generators/paths.js";
 import { defaultConfig } from "../generators/stack.js";
 import { formatProblem, validateConfig } from "../generators/validate.js";
+import { loadApplications } from "./applications.js";
 import { endpoints, formatEndpoints } from "./endpoints.js";
 import { hostPlatform } from "./install.js";
 import { downPlan, formatPlan, names, upPlan, type Plan, type PlanInput } from "./plan.js";
@@ -54,10 +54,18 @@ function duration(raw: string | undefined): number {
 }
 
 export function parseOptions(argv: readonly string[]): Options {
-  const options: { -readonly [K in keyof Options]: Options[K] } = { cluster: "local", dryRun: false, down: false, yes: false, timeoutMs: 15 * 60_000, verbose: false };
+  const options: { -readonly [K in keyof Options]: Options[K] } = {
+    cluster: "local",
+    dryRun: false,
+    down: false,
+    yes: false,
+    timeoutMs: 15 * 60_000,
+    verbose: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+    const [flag, inline] =
+      arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
     const value = () => inline ?? argv[++i];
     switch (flag) {
       case "--cluster": {
@@ -96,20 +104,24 @@ export function parseOptions(argv: readonly string[]): Options {
 
 function gitCommit(): string | undefined {
   try {
-    return execFileSync("git", ["rev-parse", "--short=12", "HEAD"], { cwd: repoRoot, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    return execFileSync("git", ["rev-parse", "--short=12", "HEAD"], {
+      cwd: repoRoot,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    }).trim();
   } catch {
     return undefined;
   }
 }
 
-/** Reads everything the plan depends on. Read-only. */
-export function planInput(options: Options, env: NodeJS.ProcessEnv = process.env): PlanInput {
+/** Everything the plan depends on except the Applications (slow to load): config, cluster, commit. Read-only. */
+export function baseInput(options: Options, env: NodeJS.ProcessEnv = process.env): Omit<PlanInput, "applications"> {
   const config = defaultConfig();
   const problems = validateConfig(config);
   if (problems.length) throw new UsageError(`the stack configuration is invalid:\n${problems.map(formatProblem).join("\n")}`);
   const cluster = config.clusters.find((c) => c.name === options.cluster);
   if (!cluster) throw new UsageError(`--cluster expects one of ${config.clusters.map((c) => c.name).join(", ")}, got "${options.cluster}"`);
-  for (const file of [`clusters/${cluster.name}/kind-config.yaml`, argocdValuesPath(cluster), ...rootBootstrapFiles(cluster)]) {
+  for (const file of [`clusters/${cluster.name}/kind-config.yaml`, argocdValuesPath(cluster), `clusters/${cluster.name}/root-app.yaml`]) {
     if (!existsSync(join(repoRoot, file))) throw new UsageError(`${file} is missing: run \`npm run generate\` first`);
   }
   return {
@@ -125,18 +137,24 @@ export function planInput(options: Options, env: NodeJS.ProcessEnv = process.env
   };
 }
 
+/** The full plan input: baseInput plus the app-of-apps from the generator. Read-only. */
+export async function planInput(options: Options, env: NodeJS.ProcessEnv = process.env): Promise<PlanInput> {
+  const base = baseInput(options, env);
+  return { ...base, applications: await loadApplications(base.config, base.cluster) };
+}
+
 export function buildPlan(options: Options, input: PlanInput): Plan {
   return options.down ? downPlan(input) : upPlan(input);
 }
 
-async function confirmDown(options: Options, plan: Plan, log: (s: string) => void): Promise<boolean> {
+async function confirmDown(options: Options, cluster: string, log: (s: string) => void): Promise<boolean> {
   if (options.yes) return true;
   if (!process.stdin.isTTY) {
     log("refusing to run --down without confirmation: stdin is not a terminal. Rerun with --yes to remove everything listed above.");
     return false;
   }
   const rl = createInterface({ input: process.stdin, output: process.stdout });
-  const answer = await rl.question(`Remove the ${plan.cluster} cluster, its registry, git server and data? [y/N] `);
+  const answer = await rl.question(`Remove the ${cluster} cluster, its registry, git server and data? [y/N] `);
   rl.close();
   return /^y(es)?$/i.test(answer.trim());
 }
@@ -146,7 +164,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const log = (line: string) => process.stdout.write(`${line}\n`);
   const warn = (line: string) => process.stderr.write(`${line}\n`);
   let options: Options;
-  let input: PlanInput;
+  let base: Omit<PlanInput, "applications">;
   try {
     options = parseOptions(argv);
     if (argv.includes("--help") || argv.includes("-h")) {
@@ -154,7 +172,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       return 0;
     }
     if (options.target) return await (await targets[options.target]!())(options);
-    input = planInput(options);
+    base = baseInput(options);
   } catch (error) {
     if (argv.includes("--help") || argv.includes("-h")) {
       log(usage);
@@ -167,25 +185,35 @@ export async function main(argv: readonly string[]): Promise<number> {
     throw error;
   }
 
-  const plan = buildPlan(options, input);
-  const n = names(input);
-  // Ask before anything else, so a refused --down costs nothing.
-  if (options.down && !options.dryRun && !(await confirmDown(options, plan, warn))) return 1;
+  const n = names(base);
   const mode = options.down ? "down" : "up";
-  const facts = await gather({ root: repoRoot, binDir: input.binDir, cluster: input.cluster, names: n, mode });
-  const findings = evaluate({ facts, need: requirements(input.cluster), ours: [n.registry, n.gitContainer, n.nodes[0]!], binDir: input.binDir, mode });
+  // Ask before anything else, so a refused --down costs nothing.
+  if (options.down && !options.dryRun && !(await confirmDown(options, base.cluster.name, warn))) return 1;
+  const facts = await gather({ root: repoRoot, binDir: base.binDir, cluster: base.cluster, names: n, mode });
+  const findings = evaluate({
+    facts,
+    need: requirements(base.cluster),
+    ours: [n.registry, n.gitContainer, n.nodes[0]!],
+    binDir: base.binDir,
+    mode,
+  });
+  const problems = failed(findings);
 
+  if (!options.dryRun) {
+    (problems.length ? warn : log)(formatFindings(findings));
+    if (problems.length) {
+      warn(
+        `bootstrap stopped before changing anything: fix the ${problems.length === 1 ? "problem" : `${problems.length} problems`} above and rerun.`,
+      );
+      return 1;
+    }
+  }
+  const input: PlanInput = { ...base, applications: await loadApplications(base.config, base.cluster) };
+  const plan = buildPlan(options, input);
   if (options.dryRun) {
     log(formatPlan(plan));
     log(`\n(dry run: nothing was changed) ${formatFindings(findings).replace(/; nothing was changed/, "")}`);
     return 0;
-  }
-
-  const problems = failed(findings);
-  (problems.length ? warn : log)(formatFindings(findings));
-  if (problems.length) {
-    warn(`bootstrap stopped before changing anything: fix the ${problems.length === 1 ? "problem" : `${problems.length} problems`} above and rerun.`);
-    return 1;
   }
 
   const runner = new Runner({ root: repoRoot, binDir: input.binDir, verbose: options.verbose, log });
@@ -220,7 +248,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (options.down) {
     log(`\n✓ removed in ${minutes} min (downloaded tools stay in ${input.binDir}/)`);
   } else {
-    log(`\n✓ stackwave is up on cluster ${input.cluster.name} (${minutes} min)\n\n${formatEndpoints(endpoints(input.cluster, n))}\n\nTear down: npx zx bootstrap.mjs --down`);
+    log(
+      `\n✓ stackwave is up on cluster ${input.cluster.name} (${minutes} min)\n\n${formatEndpoints(endpoints(input.cluster, n))}\n\nTear down: npx zx bootstrap.mjs --down`,
+    );
   }
   return 0;
 }

@@ -27,7 +27,11 @@ export function endpoints(cluster: ClusterConfig, n: Names): Endpoint[] {
     { name: "Prometheus", url: `http://localhost:${cluster.ports.prometheus}`, login: "no login" },
     { name: "Alertmanager", url: `http://localhost:${cluster.ports.alertmanager}`, login: "no login" },
     { name: "Guestbook", url: `http://localhost:${cluster.ports.guestbook}`, login: "no login" },
-    { name: "Git remote", url: n.gitRemoteURL, login: `no login; \`git push ${n.gitRemote} HEAD:${cluster.targetRevision}\` deploys (webhook → Argo CD)` },
+    {
+      name: "Git remote",
+      url: n.gitRemoteURL,
+      login: `no login; \`git push ${n.gitRemote} HEAD:${cluster.targetRevision}\` deploys (webhook → Argo CD)`,
+    },
     { name: "Registry", url: `http://${localRegistry.host}/v2/_catalog`, login: "no login" },
   ];
 }

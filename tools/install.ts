@@ -38,7 +38,13 @@ export function toolRelease(tool: ToolName, platform: ToolPlatform): ToolRelease
     case "kubectl":
       return { tool, version, sha256, url: `https://dl.k8s.io/release/${version}/bin/${os}/${arch}/kubectl` };
     case "helm":
-      return { tool, version, sha256, url: `https://get.helm.sh/helm-${version}-${os}-${arch}.tar.gz`, archiveMember: `${os}-${arch}/helm` };
+      return {
+        tool,
+        version,
+        sha256,
+        url: `https://get.helm.sh/helm-${version}-${os}-${arch}.tar.gz`,
+        archiveMember: `${os}-${arch}/helm`,
+      };
     case "kustomize":
       return {
         tool,
@@ -93,7 +99,9 @@ export function candidates(name: string, firstDirs: readonly string[], path: str
 /** Runs `program args` and resolves its combined output, or undefined when it cannot run. */
 export function outputOf(program: string, args: readonly string[], timeoutMs = 10_000): Promise<string | undefined> {
   return new Promise((resolve) => {
-    execFile(program, [...args], { timeout: timeoutMs, encoding: "utf8" }, (error, stdout, stderr) => resolve(error ? undefined : `${stdout}\n${stderr}`));
+    execFile(program, [...args], { timeout: timeoutMs, encoding: "utf8" }, (error, stdout, stderr) =>
+      resolve(error ? undefined : `${stdout}\n${stderr}`),
+    );
   });
 }
 

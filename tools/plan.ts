@@ -23,9 +23,20 @@ export function isSecretRef(value: unknown): value is SecretRef {
 /** A read-only check; when it holds, the action it guards is already done and is skipped. */
 export type Probe =
   /** Holds when the command exits 0 (and its stdout matches `stdout`, a regular expression), or, with `negate`, when it does not. */
-  | { readonly kind: "command"; readonly argv: readonly string[]; readonly stdout?: string; readonly negate?: boolean; readonly describe: string }
+  | {
+      readonly kind: "command";
+      readonly argv: readonly string[];
+      readonly stdout?: string;
+      readonly negate?: boolean;
+      readonly describe: string;
+    }
   /** Holds when every URL answers 200 to GET with `headers`. */
-  | { readonly kind: "http"; readonly urls: readonly string[]; readonly headers?: Readonly<Record<string, string>>; readonly describe: string }
+  | {
+      readonly kind: "http";
+      readonly urls: readonly string[];
+      readonly headers?: Readonly<Record<string, string>>;
+      readonly describe: string;
+    }
   /** Holds when the tool is already at its pinned version in .bin/ or on PATH. */
   | { readonly kind: "tool"; readonly tool: ToolName; readonly version: string; readonly describe: string };
 
@@ -193,7 +204,19 @@ function registryStep(input: PlanInput, n: Names): Step {
     actions: [
       {
         kind: "command",
-        argv: ["docker", "run", "-d", "--restart=always", "-p", `127.0.0.1:${localRegistry.hostPort}:5000`, "--network", "bridge", "--name", n.registry, image],
+        argv: [
+          "docker",
+          "run",
+          "-d",
+          "--restart=always",
+          "-p",
+          `127.0.0.1:${localRegistry.hostPort}:5000`,
+          "--network",
+          "bridge",
+          "--name",
+          n.registry,
+          image,
+        ],
         skipIf: containerExists(n.registry),
       },
       // Starting a running container is a no-op: this brings back one that was stopped.
@@ -215,24 +238,47 @@ function clusterStep(input: PlanInput, n: Names): Step {
   return {
     name: "cluster",
     title: `Create the Kind cluster ${n.kindCluster} and connect it to the registry`,
-    details: [`node image ${imageString(input.config.images.kindNode)}`, `Kubernetes ${input.config.versions.kubernetes}`, `kind config clusters/${input.cluster.name}/kind-config.yaml`, `context ${n.context}`],
+    details: [
+      `node image ${imageString(input.config.images.kindNode)}`,
+      `Kubernetes ${input.config.versions.kubernetes}`,
+      `kind config clusters/${input.cluster.name}/kind-config.yaml`,
+      `context ${n.context}`,
+    ],
     actions: [
       // A cluster left half-created (e.g. Ctrl-C during create) is not ready: remove it so create starts clean.
       { kind: "command", argv: ["kind", "delete", "cluster", "--name", n.kindCluster], skipIf: ready },
-      { kind: "command", argv: ["kind", "create", "cluster", "--name", n.kindCluster, "--config", `clusters/${input.cluster.name}/kind-config.yaml`, "--wait", "180s"], skipIf: ready, timeoutMs: 600_000 },
+      {
+        kind: "command",
+        argv: [
+          "kind",
+          "create",
+          "cluster",
+          "--name",
+          n.kindCluster,
+          "--config",
+          `clusters/${input.cluster.name}/kind-config.yaml`,
+          "--wait",
+          "180s",
+        ],
+        skipIf: ready,
+        timeoutMs: 600_000,
+      },
       { kind: "command", argv: ["kind", "export", "kubeconfig", "--name", n.kindCluster] },
       {
         kind: "command",
         argv: ["docker", "network", "connect", "kind", n.registry],
-        skipIf: { kind: "command", argv: ["docker", "inspect", "-f", "{{json .NetworkSettings.Networks.kind}}", n.registry], stdout: "^\\{", describe: `${n.registry} is on the kind network` },
-      },
-      ...n.nodes.map(
-        (node): CommandAction => ({
+        skipIf: {
           kind: "command",
-          argv: ["docker", "exec", "-i", node, "sh", "-c", `mkdir -p '${certsDir}' && cat > '${certsDir}/hosts.toml'`],
-          stdin: { text: hostsToml },
-        }),
-      ),
+          argv: ["docker", "inspect", "-f", "{{json .NetworkSettings.Networks.kind}}", n.registry],
+          stdout: "^\\{",
+          describe: `${n.registry} is on the kind network`,
+        },
+      },
+      ...n.nodes.map((node): CommandAction => ({
+        kind: "command",
+        argv: ["docker", "exec", "-i", node, "sh", "-c", `mkdir -p '${certsDir}' && cat > '${certsDir}/hosts.toml'`],
+        stdin: { text: hostsToml },
+      })),
       {
         kind: "command",
         argv: ["kubectl", "--context", n.context, "apply", "-f", "-"],
@@ -243,7 +289,9 @@ function clusterStep(input: PlanInput, n: Names): Step {
               kind: "ConfigMap",
               metadata: { name: "local-registry-hosting", namespace: "kube-public" },
               // KEP-1755: tells tools in and around the cluster where the local registry is.
-              data: { "localRegistryHosting.v1": `host: "${localRegistry.host}"\nhelp: "https://kind.sigs.k8s.io/docs/user/local-registry/"\n` },
+              data: {
+                "localRegistryHosting.v1": `host: "${localRegistry.host}"\nhelp: "https://kind.sigs.k8s.io/docs/user/local-registry/"\n`,
+              },
             },
           ],
         },
@@ -272,11 +320,19 @@ function imagesStep(input: PlanInput): Step {
     const skipIf: Probe = {
       kind: "http",
       urls: tags.map((tag) => `http://${ref.registry}/v2/${ref.repository}/manifests/${tag}`),
-      headers: { Accept: "application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json" },
+      headers: {
+        Accept:
+          "application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json",
+      },
       describe: `${name} has tags ${tags.join(" and ")}`,
     };
     actions.push(
-      { kind: "command", argv: ["docker", "build", "-f", `apps/${app}/Dockerfile`, ...tags.flatMap((tag) => ["-t", `${name}:${tag}`]), "."], skipIf, timeoutMs: 1_200_000 },
+      {
+        kind: "command",
+        argv: ["docker", "build", "-f", `apps/${app}/Dockerfile`, ...tags.flatMap((tag) => ["-t", `${name}:${tag}`]), "."],
+        skipIf,
+        timeoutMs: 1_200_000,
+      },
       ...tags.map((tag): CommandAction => ({ kind: "command", argv: ["docker", "push", `${name}:${tag}`], skipIf, timeoutMs: 600_000 })),
     );
   }
@@ -293,7 +349,9 @@ function stateStep(input: PlanInput, n: Names): Step {
   return {
     name: "state",
     title: `Load or generate the local secrets (${n.secretsFile}, mode 0600, never committed)`,
-    details: ["values given as ARGOCD_ADMIN_PASSWORD, GRAFANA_ADMIN_PASSWORD, MONGODB_PASSWORD, STACKWAVE_WEBHOOK_SECRET win and are not stored"],
+    details: [
+      "values given as ARGOCD_ADMIN_PASSWORD, GRAFANA_ADMIN_PASSWORD, MONGODB_PASSWORD, STACKWAVE_WEBHOOK_SECRET win and are not stored",
+    ],
     actions: [{ kind: "secrets", path: n.secretsFile }],
     hint: `if ${n.secretsFile} is damaged, delete it (new values are generated) and rerun.`,
   };
@@ -312,28 +370,73 @@ function gitStep(input: PlanInput, n: Names): Step {
   return {
     name: "git-server",
     title: `Start the git server ${n.gitContainer} on 127.0.0.1:${input.cluster.ports.gitServer} and push this repository to it`,
-    details: [`image ${image}`, `repo ${input.cluster.repoURL} (branch ${input.cluster.targetRevision})`, `webhook ${webhook}`, `git remote ${n.gitRemote} = ${n.gitRemoteURL}`],
+    details: [
+      `image ${image}`,
+      `repo ${input.cluster.repoURL} (branch ${input.cluster.targetRevision})`,
+      `webhook ${webhook}`,
+      `git remote ${n.gitRemote} = ${n.gitRemoteURL}`,
+    ],
     actions: [
       { kind: "command", argv: ["docker", "volume", "create", n.gitVolume] },
       // A container from an older image (or a stopped one) is replaced; the repositories live in the volume.
-      { kind: "command", argv: ["docker", "rm", "-f", n.gitContainer], skipIf: { kind: "command", argv: ["docker", "container", "inspect", n.gitContainer], negate: true, describe: `no container ${n.gitContainer}` } },
+      {
+        kind: "command",
+        argv: ["docker", "rm", "-f", n.gitContainer],
+        skipIf: {
+          kind: "command",
+          argv: ["docker", "container", "inspect", n.gitContainer],
+          negate: true,
+          describe: `no container ${n.gitContainer}`,
+        },
+      },
       {
         kind: "command",
         argv: [
-          "docker", "run", "-d", "--name", n.gitContainer, "--restart", "unless-stopped", "--network", "kind",
-          "-p", `127.0.0.1:${input.cluster.ports.gitServer}:${n.gitPort}`,
-          "-v", `${n.gitVolume}:/data`,
-          "--read-only", "--tmpfs", "/tmp", "--cap-drop", "ALL", "--security-opt", "no-new-privileges",
-          "-e", `PORT=${n.gitPort}`, "-e", "GIT_DATA_DIR=/data", "-e", `GIT_PUBLIC_URL=${publicURL}`,
-          "-e", `GIT_INIT_REPOS=${n.gitRepo}`, "-e", `GIT_DEFAULT_BRANCH=${input.cluster.targetRevision}`,
-          "-e", `WEBHOOK_URL=${webhook}`, "-e", "WEBHOOK_SECRET",
+          "docker",
+          "run",
+          "-d",
+          "--name",
+          n.gitContainer,
+          "--restart",
+          "unless-stopped",
+          "--network",
+          "kind",
+          "-p",
+          `127.0.0.1:${input.cluster.ports.gitServer}:${n.gitPort}`,
+          "-v",
+          `${n.gitVolume}:/data`,
+          "--read-only",
+          "--tmpfs",
+          "/tmp",
+          "--cap-drop",
+          "ALL",
+          "--security-opt",
+          "no-new-privileges",
+          "-e",
+          `PORT=${n.gitPort}`,
+          "-e",
+          "GIT_DATA_DIR=/data",
+          "-e",
+          `GIT_PUBLIC_URL=${publicURL}`,
+          "-e",
+          `GIT_INIT_REPOS=${n.gitRepo}`,
+          "-e",
+          `GIT_DEFAULT_BRANCH=${input.cluster.targetRevision}`,
+          "-e",
+          `WEBHOOK_URL=${webhook}`,
+          "-e",
+          "WEBHOOK_SECRET",
           image,
         ],
         env: { WEBHOOK_SECRET: secret("webhookSecret") },
         skipIf: running,
       },
       { kind: "wait-http", url: `http://127.0.0.1:${input.cluster.ports.gitServer}/healthz`, timeoutMs: 60_000 },
-      { kind: "command", argv: ["git", "remote", "add", n.gitRemote, n.gitRemoteURL], skipIf: { kind: "command", argv: ["git", "remote", "get-url", n.gitRemote], describe: `git remote ${n.gitRemote} exists` } },
+      {
+        kind: "command",
+        argv: ["git", "remote", "add", n.gitRemote, n.gitRemoteURL],
+        skipIf: { kind: "command", argv: ["git", "remote", "get-url", n.gitRemote], describe: `git remote ${n.gitRemote} exists` },
+      },
       { kind: "command", argv: ["git", "remote", "set-url", n.gitRemote, n.gitRemoteURL] },
       { kind: "command", argv: ["git", "push", n.gitRemote, `HEAD:refs/heads/${input.cluster.targetRevision}`] },
     ],
@@ -342,7 +445,13 @@ function gitStep(input: PlanInput, n: Names): Step {
 }
 
 function secretObject(name: string, namespace: string, stringData: Record<string, Value>): object {
-  return { apiVersion: "v1", kind: "Secret", type: "Opaque", metadata: { name, namespace, labels: { "app.kubernetes.io/part-of": "stackwave" } }, stringData };
+  return {
+    apiVersion: "v1",
+    kind: "Secret",
+    type: "Opaque",
+    metadata: { name, namespace, labels: { "app.kubernetes.io/part-of": "stackwave" } },
+    stringData,
+  };
 }
 
 function secretsStep(input: PlanInput, n: Names): Step {
@@ -361,10 +470,16 @@ function secretsStep(input: PlanInput, n: Names): Step {
     title: "Create the namespaces and the Secrets that never go into git",
     details: [
       `namespaces ${namespaces.join(", ")}`,
-      input.pagerduty ? "pagerduty routing key from PAGERDUTY_ROUTING_KEY" : "PAGERDUTY_ROUTING_KEY not set: no pagerduty Secret (alerts are not paged)",
+      input.pagerduty
+        ? "pagerduty routing key from PAGERDUTY_ROUTING_KEY"
+        : "PAGERDUTY_ROUTING_KEY not set: no pagerduty Secret (alerts are not paged)",
     ],
     actions: [
-      { kind: "command", argv: ["kubectl", "--context", n.context, "apply", "-f", "-"], stdin: { objects: namespaces.map((name) => ({ apiVersion: "v1", kind: "Namespace", metadata: { name } })) } },
+      {
+        kind: "command",
+        argv: ["kubectl", "--context", n.context, "apply", "-f", "-"],
+        stdin: { objects: namespaces.map((name) => ({ apiVersion: "v1", kind: "Namespace", metadata: { name } })) },
+      },
       { kind: "command", argv: ["kubectl", "--context", n.context, "apply", "-f", "-"], stdin: { objects } },
     ],
     hint: `\`kubectl --context ${n.context} get --raw=/readyz\` should print ok.`,
@@ -397,17 +512,37 @@ function argocdStep(input: PlanInput, n: Names): Step {
   return {
     name: "argocd",
     title: `Install Argo CD ${argocd.version} with Helm`,
-    details: [`chart ${argocd.chart.name} ${argocd.chart.version} from ${argocd.chart.repository}`, `release ${n.argocdRelease} in ${n.argocdNamespace}`, `values ${argocdValuesPath(input.cluster)} + secrets on stdin (${Object.values(argocdSecretKeys).join(", ")})`],
+    details: [
+      `chart ${argocd.chart.name} ${argocd.chart.version} from ${argocd.chart.repository}`,
+      `release ${n.argocdRelease} in ${n.argocdNamespace}`,
+      `values ${argocdValuesPath(input.cluster)} + secrets on stdin (${Object.values(argocdSecretKeys).join(", ")})`,
+    ],
     actions: [
       {
         kind: "command",
         // Secrets go in as a values file on stdin (`-f -`) rather than --set-string, so they never show up in `ps`.
         argv: [
-          "helm", "upgrade", "--install", n.argocdRelease, argocd.chart.name,
-          "--repo", argocd.chart.repository, "--version", argocd.chart.version,
-          "--kube-context", n.context, "--namespace", n.argocdNamespace, "--create-namespace",
-          "-f", argocdValuesPath(input.cluster), "-f", "-",
-          "--wait", "--timeout", "10m",
+          "helm",
+          "upgrade",
+          "--install",
+          n.argocdRelease,
+          argocd.chart.name,
+          "--repo",
+          argocd.chart.repository,
+          "--version",
+          argocd.chart.version,
+          "--kube-context",
+          n.context,
+          "--namespace",
+          n.argocdNamespace,
+          "--create-namespace",
+          "-f",
+          argocdValuesPath(input.cluster),
+          "-f",
+          "-",
+          "--wait",
+          "--timeout",
+          "10m",
         ],
         stdin: { objects: [argocdSecretValues()] },
         timeoutMs: 900_000,
@@ -434,7 +569,16 @@ function wavesStep(input: PlanInput, n: Names): Step {
     name: "waves",
     title: `Wait until every Application is Synced and Healthy (timeout ${Math.round(input.waitTimeoutMs / 60_000)} min)`,
     details: apps.map((a) => `wave ${a.wave}: ${a.name}`),
-    actions: [{ kind: "wait-waves", context: n.context, namespace: n.argocdNamespace, root: input.applications.root, apps, timeoutMs: input.waitTimeoutMs }],
+    actions: [
+      {
+        kind: "wait-waves",
+        context: n.context,
+        namespace: n.argocdNamespace,
+        root: input.applications.root,
+        apps,
+        timeoutMs: input.waitTimeoutMs,
+      },
+    ],
     hint: `open the Argo CD UI (http://localhost:${input.cluster.ports.argocd}) or \`kubectl --context ${n.context} -n ${n.argocdNamespace} get applications\`; a longer --timeout helps on slow machines.`,
   };
 }
@@ -485,7 +629,12 @@ export function downPlan(input: PlanInput): Plan {
           {
             kind: "command",
             argv: ["docker", "volume", "rm", n.gitVolume],
-            skipIf: { kind: "command", argv: ["docker", "volume", "inspect", n.gitVolume], negate: true, describe: `no volume ${n.gitVolume}` },
+            skipIf: {
+              kind: "command",
+              argv: ["docker", "volume", "inspect", n.gitVolume],
+              negate: true,
+              describe: `no volume ${n.gitVolume}`,
+            },
           },
         ],
         hint: "`docker ps -a` and `docker volume ls` show what is left.",
@@ -495,7 +644,16 @@ export function downPlan(input: PlanInput): Plan {
         title: `Remove the git remote ${n.gitRemote} and ${input.stateDir}/`,
         details: [`${input.binDir}/ (downloaded tools) is kept`],
         actions: [
-          { kind: "command", argv: ["git", "remote", "remove", n.gitRemote], skipIf: { kind: "command", argv: ["git", "remote", "get-url", n.gitRemote], negate: true, describe: `no git remote ${n.gitRemote}` } },
+          {
+            kind: "command",
+            argv: ["git", "remote", "remove", n.gitRemote],
+            skipIf: {
+              kind: "command",
+              argv: ["git", "remote", "get-url", n.gitRemote],
+              negate: true,
+              describe: `no git remote ${n.gitRemote}`,
+            },
+          },
           { kind: "remove", path: input.stateDir },
         ],
         hint: `remove ${input.stateDir}/ by hand if it is still there.`,
@@ -536,7 +694,9 @@ function formatProbe(probe: Probe | undefined): string {
 function formatAction(action: Action): string {
   switch (action.kind) {
     case "command": {
-      const env = Object.entries(action.env ?? {}).map(([k, v]) => `${k}=${isSecretRef(v) ? placeholder(v.secret) : v} `).join("");
+      const env = Object.entries(action.env ?? {})
+        .map(([k, v]) => `${k}=${isSecretRef(v) ? placeholder(v.secret) : v} `)
+        .join("");
       let text = `  $ ${env}${formatArgv(action.argv)}\n${formatProbe(action.skipIf)}`;
       if (action.stdin) {
         const body = "text" in action.stdin ? action.stdin.text : yamlStream(fillSecrets(action.stdin.objects, placeholder));

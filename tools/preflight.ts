@@ -68,7 +68,12 @@ export interface Facts {
 
 /** `major.minor.patch` comparison; true when `version` (with or without a leading v) is at least `minimum`. */
 export function atLeast(version: string, minimum: string): boolean {
-  const parse = (v: string) => v.replace(/^v/, "").split(/[.+-]/).slice(0, 3).map((p) => Number.parseInt(p, 10) || 0);
+  const parse = (v: string) =>
+    v
+      .replace(/^v/, "")
+      .split(/[.+-]/)
+      .slice(0, 3)
+      .map((p) => Number.parseInt(p, 10) || 0);
   const [a, b] = [parse(version), parse(minimum)];
   for (let i = 0; i < 3; i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) > (b[i] ?? 0);
   return true;
@@ -77,12 +82,22 @@ export function atLeast(version: string, minimum: string): boolean {
 export function evaluateNode(version: string, minimum: string): Finding {
   return atLeast(version, minimum)
     ? { check: "node", status: "ok", message: `Node ${version}` }
-    : { check: "node", status: "fail", message: `Node ${version} is older than ${minimum}`, fix: `install Node ${minimum} or newer (e.g. \`nvm install 20\`), then rerun` };
+    : {
+        check: "node",
+        status: "fail",
+        message: `Node ${version} is older than ${minimum}`,
+        fix: `install Node ${minimum} or newer (e.g. \`nvm install 20\`), then rerun`,
+      };
 }
 
 export function evaluateDocker(docker: DockerFacts): Finding {
   if (!docker.cli) {
-    return { check: "docker", status: "fail", message: "Docker CLI not found on PATH", fix: "install Docker Engine (Linux) or Docker Desktop (macOS/Windows) from https://docs.docker.com/get-docker/ and start it" };
+    return {
+      check: "docker",
+      status: "fail",
+      message: "Docker CLI not found on PATH",
+      fix: "install Docker Engine (Linux) or Docker Desktop (macOS/Windows) from https://docs.docker.com/get-docker/ and start it",
+    };
   }
   if (!docker.reachable) {
     return {
@@ -92,7 +107,11 @@ export function evaluateDocker(docker: DockerFacts): Finding {
       fix: "start the Docker engine (`sudo systemctl start docker`, or open Docker Desktop) and make sure `docker info` works without sudo (Linux: add yourself to the docker group)",
     };
   }
-  return { check: "docker", status: "ok", message: `Docker engine ${docker.serverVersion ?? "?"}${docker.operatingSystem ? ` (${docker.operatingSystem})` : ""}` };
+  return {
+    check: "docker",
+    status: "ok",
+    message: `Docker engine ${docker.serverVersion ?? "?"}${docker.operatingSystem ? ` (${docker.operatingSystem})` : ""}`,
+  };
 }
 
 const GiB = 2 ** 30;
@@ -109,16 +128,39 @@ export function evaluateMemory(facts: Pick<Facts, "docker" | "hostMemAvailableBy
     };
   }
   if (facts.hostMemAvailableBytes !== undefined && facts.hostMemAvailableBytes < wanted) {
-    return { check: "memory", status: "fail", message: `${gib(facts.hostMemAvailableBytes)} of memory available, the cluster needs ${need.memoryGiB} GiB`, fix: "close other programs or stop other clusters (`kind get clusters`), then rerun" };
+    return {
+      check: "memory",
+      status: "fail",
+      message: `${gib(facts.hostMemAvailableBytes)} of memory available, the cluster needs ${need.memoryGiB} GiB`,
+      fix: "close other programs or stop other clusters (`kind get clusters`), then rerun",
+    };
   }
   const seen = facts.hostMemAvailableBytes ?? facts.docker.memTotalBytes;
-  return { check: "memory", status: "ok", message: seen === undefined ? `not measurable here; the cluster needs ${need.memoryGiB} GiB` : `${gib(seen)} available (needs ${need.memoryGiB} GiB)` };
+  return {
+    check: "memory",
+    status: "ok",
+    message:
+      seen === undefined
+        ? `not measurable here; the cluster needs ${need.memoryGiB} GiB`
+        : `${gib(seen)} available (needs ${need.memoryGiB} GiB)`,
+  };
 }
 
 export function evaluateDisk(disk: Facts["disk"], need: Requirements): Finding {
-  if (!disk) return { check: "disk", status: "warn", message: "free disk space could not be measured", fix: `make sure Docker has ${need.diskGiB} GiB free` };
+  if (!disk)
+    return {
+      check: "disk",
+      status: "warn",
+      message: "free disk space could not be measured",
+      fix: `make sure Docker has ${need.diskGiB} GiB free`,
+    };
   return disk.freeBytes < need.diskGiB * GiB
-    ? { check: "disk", status: "fail", message: `${gib(disk.freeBytes)} free on ${disk.path}, needs ${need.diskGiB} GiB`, fix: "free space (`docker system prune` removes unused images and build cache), then rerun" }
+    ? {
+        check: "disk",
+        status: "fail",
+        message: `${gib(disk.freeBytes)} free on ${disk.path}, needs ${need.diskGiB} GiB`,
+        fix: "free space (`docker system prune` removes unused images and build cache), then rerun",
+      }
     : { check: "disk", status: "ok", message: `${gib(disk.freeBytes)} free on ${disk.path} (needs ${need.diskGiB} GiB)` };
 }
 
@@ -129,7 +171,12 @@ export function evaluateDisk(disk: Facts["disk"], need: Requirements): Finding {
 export function evaluatePorts(ports: readonly PortFact[], ours: readonly string[]): Finding[] {
   return ports.map((p): Finding => {
     if (!p.inUse) return { check: `port ${p.port}`, status: "ok", message: `${p.name}: 127.0.0.1:${p.port} is free` };
-    if (p.owner && ours.includes(p.owner)) return { check: `port ${p.port}`, status: "ok", message: `${p.name}: 127.0.0.1:${p.port} is held by ${p.owner} from an earlier run (reused)` };
+    if (p.owner && ours.includes(p.owner))
+      return {
+        check: `port ${p.port}`,
+        status: "ok",
+        message: `${p.name}: 127.0.0.1:${p.port} is held by ${p.owner} from an earlier run (reused)`,
+      };
     return {
       check: `port ${p.port}`,
       status: "fail",
@@ -146,18 +193,44 @@ export function evaluateTools(tools: readonly ToolFinding[], platform: ToolPlatf
     if (t.path) return { check: t.tool, status: "ok", message: `${t.tool} ${t.wanted} at ${t.path}` };
     const seen = t.others.length ? ` (found ${t.others.map((o) => `${o.version ?? "unknown version"} at ${o.path}`).join(", ")})` : "";
     if (!platform) {
-      return { check: t.tool, status: "fail", message: `${t.tool} ${t.wanted} missing${seen} and no release is pinned for ${process.platform}/${process.arch}`, fix: `install ${t.tool} ${t.wanted} yourself and put it on PATH` };
+      return {
+        check: t.tool,
+        status: "fail",
+        message: `${t.tool} ${t.wanted} missing${seen} and no release is pinned for ${process.platform}/${process.arch}`,
+        fix: `install ${t.tool} ${t.wanted} yourself and put it on PATH`,
+      };
     }
     const release = toolRelease(t.tool, platform);
-    if (release.archiveMember && !tar) return { check: t.tool, status: "fail", message: `${t.tool} ${t.wanted} missing${seen}; installing it needs \`tar\``, fix: "install tar, or install the tool yourself" };
-    return { check: t.tool, status: "install", message: `${t.tool} ${t.wanted} missing${seen}: will be installed into ${binDir}/ from ${release.url} (sha256 ${release.sha256.slice(0, 12)}…)` };
+    if (release.archiveMember && !tar)
+      return {
+        check: t.tool,
+        status: "fail",
+        message: `${t.tool} ${t.wanted} missing${seen}; installing it needs \`tar\``,
+        fix: "install tar, or install the tool yourself",
+      };
+    return {
+      check: t.tool,
+      status: "install",
+      message: `${t.tool} ${t.wanted} missing${seen}: will be installed into ${binDir}/ from ${release.url} (sha256 ${release.sha256.slice(0, 12)}…)`,
+    };
   });
 }
 
 export function evaluateGit(git: Facts["git"]): Finding {
-  if (!git.commit) return { check: "git", status: "fail", message: "this checkout has no commit to push to the cluster's git server", fix: "commit first (`git commit`), then rerun" };
+  if (!git.commit)
+    return {
+      check: "git",
+      status: "fail",
+      message: "this checkout has no commit to push to the cluster's git server",
+      fix: "commit first (`git commit`), then rerun",
+    };
   return git.dirty
-    ? { check: "git", status: "warn", message: `HEAD ${git.commit} is pushed; uncommitted changes are not`, fix: "commit what the cluster should run, then rerun" }
+    ? {
+        check: "git",
+        status: "warn",
+        message: `HEAD ${git.commit} is pushed; uncommitted changes are not`,
+        fix: "commit what the cluster should run, then rerun",
+      }
     : { check: "git", status: "ok", message: `HEAD ${git.commit} will be pushed` };
 }
 
@@ -186,7 +259,8 @@ export interface EvaluateInput {
 /** Every finding, in a stable order. `down` only needs Docker (and kind, installed if missing). */
 export function evaluate({ facts, need, ours, binDir, mode }: EvaluateInput): Finding[] {
   const docker = evaluateDocker(facts.docker);
-  if (mode === "down") return [evaluateNode(facts.nodeVersion, need.node), docker, ...evaluateTools(facts.tools, facts.platform, binDir, facts.tar)];
+  if (mode === "down")
+    return [evaluateNode(facts.nodeVersion, need.node), docker, ...evaluateTools(facts.tools, facts.platform, binDir, facts.tar)];
   return [
     evaluateNode(facts.nodeVersion, need.node),
     docker,
@@ -212,10 +286,19 @@ export function formatFindings(findings: readonly Finding[]): string {
 
 // ---- gathering (read-only) -------------------------------------------------------------------------------
 
-function run(program: string, args: readonly string[], timeoutMs: number, cwd?: string): Promise<{ ok: boolean; stdout: string; stderr: string }> {
+function run(
+  program: string,
+  args: readonly string[],
+  timeoutMs: number,
+  cwd?: string,
+): Promise<{ ok: boolean; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(program, [...args], { timeout: timeoutMs, encoding: "utf8", cwd }, (error, stdout, stderr) =>
-      resolve({ ok: !error, stdout, stderr: stderr || (error && (error as NodeJS.ErrnoException).code === "ENOENT" ? "not found" : error?.message ?? "") }),
+      resolve({
+        ok: !error,
+        stdout,
+        stderr: stderr || (error && (error as NodeJS.ErrnoException).code === "ENOENT" ? "not found" : (error?.message ?? "")),
+      }),
     );
   });
 }
@@ -224,13 +307,32 @@ export async function gatherDocker(timeoutMs = 5_000): Promise<DockerFacts> {
   if (candidates("docker", []).length === 0) return { cli: false, reachable: false };
   const info = await run("docker", ["info", "--format", "{{json .}}"], timeoutMs);
   if (!info.ok) {
-    const error = (info.stderr || info.stdout).split("\n").map((l) => l.trim()).filter(Boolean).find((l) => /cannot connect|error|denied|daemon/i.test(l)) ?? "no answer within the timeout";
+    const error =
+      (info.stderr || info.stdout)
+        .split("\n")
+        .map((l) => l.trim())
+        .filter(Boolean)
+        .find((l) => /cannot connect|error|denied|daemon/i.test(l)) ?? "no answer within the timeout";
     return { cli: true, reachable: false, error };
   }
   try {
-    const parsed = JSON.parse(info.stdout) as { ServerVersion?: string; MemTotal?: number; DockerRootDir?: string; OperatingSystem?: string; ServerErrors?: string[] };
-    if (!parsed.ServerVersion) return { cli: true, reachable: false, error: parsed.ServerErrors?.join("; ") ?? "docker info returned no server" };
-    return { cli: true, reachable: true, serverVersion: parsed.ServerVersion, memTotalBytes: parsed.MemTotal, rootDir: parsed.DockerRootDir, operatingSystem: parsed.OperatingSystem };
+    const parsed = JSON.parse(info.stdout) as {
+      ServerVersion?: string;
+      MemTotal?: number;
+      DockerRootDir?: string;
+      OperatingSystem?: string;
+      ServerErrors?: string[];
+    };
+    if (!parsed.ServerVersion)
+      return { cli: true, reachable: false, error: parsed.ServerErrors?.join("; ") ?? "docker info returned no server" };
+    return {
+      cli: true,
+      reachable: true,
+      serverVersion: parsed.ServerVersion,
+      memTotalBytes: parsed.MemTotal,
+      rootDir: parsed.DockerRootDir,
+      operatingSystem: parsed.OperatingSystem,
+    };
   } catch {
     return { cli: true, reachable: false, error: "docker info printed something unexpected" };
   }
@@ -318,8 +420,12 @@ export async function gather(input: GatherInput): Promise<Facts> {
   ]);
   let ports: PortFact[] = [];
   if (input.mode === "up") {
-    const owners = docker.reachable ? parseDockerPorts((await run("docker", ["ps", "--format", "{{.Names}}\t{{.Ports}}"], 10_000)).stdout) : new Map<number, string>();
-    ports = await Promise.all(neededPorts(input.cluster).map(async (p) => ({ ...p, inUse: await portInUse(p.port), owner: owners.get(p.port) })));
+    const owners = docker.reachable
+      ? parseDockerPorts((await run("docker", ["ps", "--format", "{{.Names}}\t{{.Ports}}"], 10_000)).stdout)
+      : new Map<number, string>();
+    ports = await Promise.all(
+      neededPorts(input.cluster).map(async (p) => ({ ...p, inUse: await portInUse(p.port), owner: owners.get(p.port) })),
+    );
   }
   return {
     platform: hostPlatform(),

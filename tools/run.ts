@@ -46,7 +46,10 @@ const tailLines = 25;
 class Tail {
   private text = "";
   push(chunk: string): void {
-    this.text = (this.text + chunk).split("\n").slice(-tailLines - 1).join("\n");
+    this.text = (this.text + chunk)
+      .split("\n")
+      .slice(-tailLines - 1)
+      .join("\n");
   }
   toString(): string {
     return this.text;
@@ -78,7 +81,10 @@ export class Runner {
 
   private secret(name: SecretName): string {
     const value = this.secrets?.[name];
-    if (value === undefined) throw new Error(`secret ${name} is not available (the state step loads it; PAGERDUTY_ROUTING_KEY must be set for the pagerduty Secret)`);
+    if (value === undefined)
+      throw new Error(
+        `secret ${name} is not available (the state step loads it; PAGERDUTY_ROUTING_KEY must be set for the pagerduty Secret)`,
+      );
     return value;
   }
 
@@ -93,7 +99,10 @@ export class Runner {
   }
 
   /** Runs argv; resolves with stdout, rejects with the exit code and the tail of stderr (or stdout). */
-  exec(argv: readonly Value[], opts: { stdin?: string; env?: Readonly<Record<string, Value>>; timeoutMs?: number; quiet?: boolean } = {}): Promise<string> {
+  exec(
+    argv: readonly Value[],
+    opts: { stdin?: string; env?: Readonly<Record<string, Value>>; timeoutMs?: number; quiet?: boolean } = {},
+  ): Promise<string> {
     if (this.interrupted) return Promise.reject(new Interrupted());
     const [first, ...rest] = fillSecrets(argv, (name) => this.secret(name)) as string[];
     return new Promise((resolvePromise, reject) => {
@@ -118,7 +127,9 @@ export class Runner {
         if (echo) process.stderr.write(chunk);
       });
       if (opts.stdin !== undefined) child.stdin!.end(opts.stdin);
-      child.on("error", (error) => reject(new CommandError(error.message.includes("ENOENT") ? `${first} is not installed or not on PATH` : error.message)));
+      child.on("error", (error) =>
+        reject(new CommandError(error.message.includes("ENOENT") ? `${first} is not installed or not on PATH` : error.message)),
+      );
       child.on("close", (code, signal) => {
         this.current = undefined;
         if (this.interrupted) return reject(new Interrupted());
@@ -163,7 +174,12 @@ export class Runner {
   private async action(action: Action): Promise<string> {
     switch (action.kind) {
       case "command": {
-        const stdin = action.stdin === undefined ? undefined : "text" in action.stdin ? action.stdin.text : yamlStream(fillSecrets(action.stdin.objects, (n) => this.secret(n)));
+        const stdin =
+          action.stdin === undefined
+            ? undefined
+            : "text" in action.stdin
+              ? action.stdin.text
+              : yamlStream(fillSecrets(action.stdin.objects, (n) => this.secret(n)));
         await this.exec(action.argv, { stdin, env: action.env, timeoutMs: action.timeoutMs });
         return formatArgv(action.argv);
       }
@@ -173,15 +189,24 @@ export class Runner {
         return `installed ${action.tool} ${action.version} → ${action.binDir}/${action.tool} (sha256 verified)`;
       }
       case "secrets":
-        this.secrets = await loadSecrets(isAbsolute(action.path) ? action.path : join(this.options.root, action.path), this.options.env ?? process.env);
+        this.secrets = await loadSecrets(
+          isAbsolute(action.path) ? action.path : join(this.options.root, action.path),
+          this.options.env ?? process.env,
+        );
         return `secrets ready in ${action.path}`;
       case "wait-http": {
         const deadline = Date.now() + action.timeoutMs;
         for (;;) {
           if (this.interrupted) throw new Interrupted();
-          const status = await fetch(action.url, { signal: AbortSignal.timeout(3_000) }).then((r) => r.status, () => 0);
+          const status = await fetch(action.url, { signal: AbortSignal.timeout(3_000) }).then(
+            (r) => r.status,
+            () => 0,
+          );
           if (status > 0 && status < 500) return `${action.url} answers (${status})`;
-          if (Date.now() > deadline) throw new CommandError(`${action.url} did not answer within ${action.timeoutMs / 1000}s (last status ${status || "no connection"})`);
+          if (Date.now() > deadline)
+            throw new CommandError(
+              `${action.url} did not answer within ${action.timeoutMs / 1000}s (last status ${status || "no connection"})`,
+            );
           await new Promise((r) => setTimeout(r, 1_000));
         }
       }
@@ -215,7 +240,12 @@ export class Runner {
         log(`  ✓ ${done === label ? "" : `${done} `}(${((Date.now() - started) / 1000).toFixed(1)}s)`);
       } catch (error) {
         if (error instanceof Interrupted || this.interrupted) throw new Interrupted();
-        throw new StepError(step.name, label, error instanceof CommandError ? error.message : String(error instanceof Error ? error.message : error), step.hint);
+        throw new StepError(
+          step.name,
+          label,
+          error instanceof CommandError ? error.message : String(error instanceof Error ? error.message : error),
+          step.hint,
+        );
       }
     }
   }

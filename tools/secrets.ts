@@ -56,7 +56,9 @@ function read(path: string): Partial<Stored> | undefined {
   try {
     parsed = JSON.parse(readFileSync(path, "utf8"));
   } catch (error) {
-    throw new SecretStoreError(`${path}: expected JSON written by bootstrap, ${(error as Error).message}. Delete the file to generate new values.`);
+    throw new SecretStoreError(
+      `${path}: expected JSON written by bootstrap, ${(error as Error).message}. Delete the file to generate new values.`,
+    );
   }
   if (typeof parsed !== "object" || parsed === null || (parsed as { version?: unknown }).version !== 1) {
     throw new SecretStoreError(`${path}: field "version" must be 1. Delete the file to generate new values.`);
@@ -80,7 +82,11 @@ async function write(path: string, stored: Stored): Promise<void> {
  * Loads the store at `path`, fills what is missing (random values; the Argo CD bcrypt hash and its pinned mtime)
  * and writes it back when something changed. Environment values win and are not persisted.
  */
-export async function loadSecrets(path: string, env: NodeJS.ProcessEnv = process.env, now: () => Date = () => new Date()): Promise<Secrets> {
+export async function loadSecrets(
+  path: string,
+  env: NodeJS.ProcessEnv = process.env,
+  now: () => Date = () => new Date(),
+): Promise<Secrets> {
   const before = read(path);
   const stored: Partial<Stored> = { ...before, version: 1 };
   const pick = (name: keyof typeof secretEnv & keyof Stored): string => {
@@ -97,9 +103,13 @@ export async function loadSecrets(path: string, env: NodeJS.ProcessEnv = process
   // admin sessions and make helm upgrade report a change each time.
   if (!stored.argocdAdminPasswordHash || !bcrypt.compareSync(argocdAdminPassword, stored.argocdAdminPasswordHash)) {
     stored.argocdAdminPasswordHash = bcrypt.hashSync(argocdAdminPassword, 10);
-    stored.argocdAdminPasswordMtime = now().toISOString().replace(/\.\d+Z$/, "Z");
+    stored.argocdAdminPasswordMtime = now()
+      .toISOString()
+      .replace(/\.\d+Z$/, "Z");
   }
-  stored.argocdAdminPasswordMtime ??= now().toISOString().replace(/\.\d+Z$/, "Z");
+  stored.argocdAdminPasswordMtime ??= now()
+    .toISOString()
+    .replace(/\.\d+Z$/, "Z");
   if (JSON.stringify(before) !== JSON.stringify(stored)) await write(path, stored as Stored);
   return {
     argocdAdminPassword,

@@ -132,7 +132,9 @@ function appLine(app: AppState): string {
 export function changes(before: Progress | undefined, after: Progress): string[] {
   const old = new Map((before?.waves ?? []).flatMap((w) => w.apps).map((a) => [a.name, appLine(a)]));
   return after.waves.flatMap((w) =>
-    w.apps.filter((a) => a.present && old.get(a.name) !== appLine(a)).map((a) => `${waveLabel(w.wave)} · ${appLine(a)}${a.done ? " ✓" : ""}`),
+    w.apps
+      .filter((a) => a.present && old.get(a.name) !== appLine(a))
+      .map((a) => `${waveLabel(w.wave)} · ${appLine(a)}${a.done ? " ✓" : ""}`),
   );
 }
 
@@ -150,7 +152,8 @@ export function stuckReport(progress: Progress): string[] {
     if (app.healthMessage) lines.push(`    health: ${app.healthMessage}`);
     for (const condition of app.conditions) lines.push(`    condition ${condition}`);
     if (app.operationMessage) lines.push(`    last operation: ${app.operationMessage}`);
-    if (!app.healthMessage && app.conditions.length === 0 && !app.operationMessage) lines.push(`    no conditions and no operation reported yet`);
+    if (!app.healthMessage && app.conditions.length === 0 && !app.operationMessage)
+      lines.push(`    no conditions and no operation reported yet`);
   }
   return lines;
 }
@@ -197,7 +200,12 @@ export async function waitForWaves(options: WaitOptions): Promise<WaitResult> {
   const api = kc.makeApiClient(CustomObjectsApi);
   const path = `/apis/argoproj.io/v1alpha1/namespaces/${options.namespace}/applications`;
   const list = () =>
-    api.listNamespacedCustomObject({ group: "argoproj.io", version: "v1alpha1", namespace: options.namespace, plural: "applications" }) as Promise<KubernetesListObject<KubernetesObject>>;
+    api.listNamespacedCustomObject({
+      group: "argoproj.io",
+      version: "v1alpha1",
+      namespace: options.namespace,
+      plural: "applications",
+    }) as Promise<KubernetesListObject<KubernetesObject>>;
   const informer = makeInformer<KubernetesObject>(kc, path, list);
   const started = Date.now();
   let progress = evaluate(options.apps, options.root, []);
@@ -238,7 +246,9 @@ export async function waitForWaves(options: WaitOptions): Promise<WaitResult> {
       if (now - started > options.timeoutMs) return finish(true);
       if (now - lastBeat >= (options.heartbeatMs ?? 60_000)) {
         lastBeat = now;
-        options.log(`  … ${Math.round((now - started) / 1000)}s: ${summary(progress)}${lastError ? ` (last watch error: ${lastError})` : ""}`);
+        options.log(
+          `  … ${Math.round((now - started) / 1000)}s: ${summary(progress)}${lastError ? ` (last watch error: ${lastError})` : ""}`,
+        );
       }
     }, 1_000);
     informer.start().catch(restart);
@@ -247,6 +257,8 @@ export async function waitForWaves(options: WaitOptions): Promise<WaitResult> {
 
 /** The message for a wait that did not finish. */
 export function formatWaitResult(result: WaitResult): string {
-  const head = result.timedOut ? `timed out after ${Math.round(result.elapsedMs / 1000)}s: not every Application is Synced and Healthy` : "stopped before every Application was Synced and Healthy";
+  const head = result.timedOut
+    ? `timed out after ${Math.round(result.elapsedMs / 1000)}s: not every Application is Synced and Healthy`
+    : "stopped before every Application was Synced and Healthy";
   return [head, ...stuckReport(result.progress), ...(result.lastError ? [`last watch error: ${result.lastError}`] : [])].join("\n");
 }
