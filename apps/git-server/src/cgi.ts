@@ -34,8 +34,17 @@ const tooLarge = (limit: number) => ({
   expected: `at most ${limit} bytes (GIT_MAX_BODY_BYTES)`,
 });
 
+/** Answers 413 and closes the connection. The rest of the upload is read and dropped, so the client gets to see
+ * the answer, but for 10 s at most. */
+function refuse(req: Request, res: Response, limit: number): void {
+  res.setHeader("Connection", "close");
+  sendError(res, 413, tooLarge(limit));
+  req.resume();
+  setTimeout(() => req.socket.destroy(), 10_000).unref();
+}
+
 /** Splits a CGI reply head ("Status: 404 Not Found\r\nContent-Type: x\r\n\r\n") into status and headers. */
-export function parseCgiHead(head: string): { status: number; headers: [string, string][] } {
+function parseCgiHead(head: string): { status: number; headers: [string, string][] } {
   let status = 200;
   const headers: [string, string][] = [];
   for (const line of head.split(/\r?\n/)) {
@@ -62,9 +71,7 @@ export function runCgi(req: Request, res: Response, options: CgiOptions): Promis
   return new Promise((resolve) => {
     const declared = req.headers["content-length"];
     if (declared !== undefined && Number(declared) > options.maxBodyBytes) {
-      res.setHeader("Connection", "close");
-      sendError(res, 413, tooLarge(options.maxBodyBytes));
-      req.resume();
+      refuse(req, res, options.maxBodyBytes);
       resolve({ exitCode: null, status: 413, bytesIn: 0 });
       return;
     }
@@ -120,11 +127,7 @@ export function runCgi(req: Request, res: Response, options: CgiOptions): Promis
       status = 413;
       child.kill("SIGKILL");
       req.unpipe(child.stdin);
-      res.setHeader("Connection", "close");
-      sendError(res, 413, tooLarge(options.maxBodyBytes));
-      // Keep reading the rest of the upload so the client gets to see the 413, but not forever.
-      req.resume();
-      setTimeout(() => req.socket.destroy(), 10_000).unref();
+      refuse(req, res, options.maxBodyBytes);
     };
 
     req.on("data", (chunk: Buffer) => {
