@@ -2,12 +2,13 @@
 // staged): work out which layers the staged files feed, regenerate only those, and stage the output.
 //   node --import tsx tools/precommit.ts            what the hook runs
 //   node --import tsx tools/precommit.ts --explain  print the plan, change nothing
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ts } from "ts-morph";
 import { layerNames, type LayerName } from "../generators/config.js";
+import type { Layer } from "../generators/layer.js";
 import { images } from "../generators/versions.js";
 
 /** What a commit needs regenerated, and why. */
@@ -126,11 +127,11 @@ export function plan(root: string, staged: readonly string[]): Plan {
   return { scope, reasons, reads: scope.length > 0 ? [...reads].sort() : [] };
 }
 
-/** The folders a plan rewrites, as git pathspecs. */
-export function outputs(root: string, scope: Plan["scope"]): string[] {
+/** The folders a plan rewrites (main.ts' scopesFor), plus overlays of environments that no longer exist. */
+export function outputs(root: string, scope: Plan["scope"], environments: readonly { readonly name: string }[]): string[] {
   if (scope === "full") return ["base", "overlays", "clusters"];
-  const envs = existsSync(join(root, "overlays")) ? readdirSync(join(root, "overlays")).sort() : [];
-  return scope.flatMap((layer) => [`base/${layer}`, ...envs.map((env) => `overlays/${env}/${layer}`)]);
+  const envs = new Set([...environments.map((env) => env.name), ...(existsSync(join(root, "overlays")) ? readdirSync(join(root, "overlays")) : [])]);
+  return scope.flatMap((layer) => [`base/${layer}`, ...[...envs].sort().map((env) => `overlays/${env}/${layer}`)]);
 }
 
 const git = (root: string, args: string[]) => execFileSync("git", args, { cwd: root, encoding: "utf8" });
@@ -143,7 +144,41 @@ function unstaged(root: string, reads: readonly string[]): string[] {
   return [...changed].filter((file) => reads.some((read) => (read.endsWith("/") ? file.startsWith(read) : file === read))).sort();
 }
 
-function main(): number {
+/**
+ * What `npm run generate -- --only <layers>` does (render, then swap the layers' folders with
+ * writeTree), run in this process and importing only the chosen layers' modules: a second Node and
+ * tsx start-up plus every layer's model packages would cost more than the rest of the hook.
+ */
+async function regenerate(root: string, scope: Plan["scope"]): Promise<boolean> {
+  const generators = (module: string) => pathToFileURL(join(root, "generators", module)).href;
+  try {
+    const { render } = (await import(generators("render.ts"))) as typeof import("../generators/render.js");
+    const { defaultConfig } = (await import(generators("stack.ts"))) as typeof import("../generators/stack.js");
+    const { writeTree } = (await import(generators("write.ts"))) as typeof import("../generators/write.js");
+    const layers: readonly Layer[] =
+      scope === "full"
+        ? ((await import(generators("registry.ts"))) as typeof import("../generators/registry.js")).allLayers
+        : await Promise.all(scope.map(async (name) => layerIn(name, await import(generators(`layers/${name}.ts`)))));
+    const config = defaultConfig();
+    const summary = writeTree(root, render(config, layers), outputs(root, scope, config.environments));
+    console.log(`pre-commit: ${summary.written} written, ${summary.unchanged} unchanged, ${summary.deleted} deleted`);
+    return true;
+  } catch (error) {
+    // render() reports every problem at once (GenerationError); anything else is a crash in a generator.
+    const problems = (error as { problems?: readonly string[] }).problems;
+    console.error(problems ? problems.join("\n") : error instanceof Error ? (error.stack ?? error.message) : String(error));
+    return false;
+  }
+}
+
+/** The Layer a layer entry module exports (generators/layers/<name>.ts exports `const <name>: Layer`). */
+function layerIn(name: LayerName, module: Record<string, unknown>): Layer {
+  const layer = Object.values(module).find((value) => (value as Partial<Layer> | undefined)?.name === name && typeof (value as Layer).base === "function");
+  if (!layer) throw new Error(`${entryOf(name)}: expected an exported Layer named "${name}"`);
+  return layer as Layer;
+}
+
+async function main(): Promise<number> {
   const root = git(process.cwd(), ["rev-parse", "--show-toplevel"]).trim();
   const staged = list(git(root, ["diff", "--cached", "--name-only", "-z", "--no-renames", "--diff-filter=ACDMRT"]));
   const decided = plan(root, staged);
@@ -161,17 +196,14 @@ function main(): number {
     );
     return 1;
   }
-  const args = ["--import", "tsx", "generators/main.ts", ...(decided.scope === "full" ? [] : ["--only", decided.scope.join(",")])];
-  // Same program as `npm run generate`, without npm's start-up time.
-  const run = spawnSync(process.execPath, args, { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
-  if (run.status !== 0) {
+  if (!(await regenerate(root, decided.scope))) {
     console.error(`pre-commit: commit refused: regenerating ${label} failed (see above). Fix the generator, then commit again.`);
     return 1;
   }
   const tracked = (path: string) => git(root, ["ls-files", "--", path]).length > 0;
-  git(root, ["add", "-A", "--", ...outputs(root, decided.scope).filter((p) => existsSync(join(root, p)) || tracked(p))]);
+  git(root, ["add", "-A", "--", ...outputs(root, decided.scope, []).filter((p) => existsSync(join(root, p)) || tracked(p))]);
   console.log(`pre-commit: regenerated and staged ${label}\n  ${decided.reasons.join("\n  ")}`);
   return 0;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) process.exitCode = main();
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) process.exitCode = await main();
