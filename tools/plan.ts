@@ -38,7 +38,9 @@ export type Probe =
       readonly describe: string;
     }
   /** Holds when the tool is already at its pinned version in .bin/ or on PATH. */
-  | { readonly kind: "tool"; readonly tool: ToolName; readonly version: string; readonly describe: string };
+  | { readonly kind: "tool"; readonly tool: ToolName; readonly version: string; readonly describe: string }
+  /** Holds when at least one of `probes` holds. */
+  | { readonly kind: "any"; readonly probes: readonly Probe[]; readonly describe: string };
 
 /** Runs a program. Objects on stdin are written as a YAML stream with their secrets filled in. */
 export interface CommandAction {
@@ -383,10 +385,9 @@ function gitStep(input: PlanInput, n: Names): Step {
         kind: "command",
         argv: ["docker", "rm", "-f", n.gitContainer],
         skipIf: {
-          kind: "command",
-          argv: ["docker", "container", "inspect", n.gitContainer],
-          negate: true,
-          describe: `no container ${n.gitContainer}`,
+          kind: "any",
+          probes: [containerExists(n.gitContainer, true), running],
+          describe: `no container ${n.gitContainer}, or it runs ${image}`,
         },
       },
       {

@@ -163,6 +163,10 @@ export class Runner {
         }
         return true;
       }
+      case "any": {
+        for (const inner of probe.probes) if (await this.holds(inner)) return true;
+        return false;
+      }
       case "tool": {
         const found = await findTool(probe.tool, this.binPath);
         if (found.path) this.useTool(probe.tool, found.path);

@@ -153,3 +153,36 @@ describe("GIVEN a long-running command", () => {
     expect(existsSync(join(root, "after"))).toBe(false);
   });
 });
+
+describe("GIVEN an action guarded by several alternative checks", () => {
+  it("WHEN any one of them holds THEN the action is skipped, and WHEN none does THEN it runs", async () => {
+    const root = mkdtempSync(join(scratch, "any-"));
+    const guarded = (probes: ("true" | "false")[], file: string): Plan => ({
+      mode: "up",
+      cluster: "test",
+      steps: [
+        {
+          name: "guarded",
+          title: "x",
+          details: [],
+          actions: [
+            {
+              kind: "command",
+              argv: ["touch", file],
+              skipIf: {
+                kind: "any",
+                probes: probes.map((p) => ({ kind: "command", argv: [p], describe: p })),
+                describe: probes.join(" or "),
+              },
+            },
+          ],
+          hint: "n/a",
+        },
+      ],
+    });
+    await runner(root).run(guarded(["false", "true"], "skipped"));
+    await runner(root).run(guarded(["false", "false"], "ran"));
+    expect(existsSync(join(root, "skipped"))).toBe(false);
+    expect(existsSync(join(root, "ran"))).toBe(true);
+  });
+});
