@@ -1,0 +1,333 @@
+// The monitoring stack as plain processes on loopback: real Prometheus, Alertmanager, blackbox, MongoDB
+// and node exporters (Debian packages) around the real guestbook on FerretDB, configured from the
+// generated objects, with PagerDuty replaced by a strict local double. Used by live.test.ts and the bench.
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import yaml from "js-yaml";
+import { alertmanagerConfig, defaultAlertmanagerOptions, type AlertmanagerOptions } from "../../generators/components/alertmanager.js";
+import { blackboxYaml } from "../../generators/components/blackbox-exporter.js";
+import { nodeExporterArgs } from "../../generators/components/node-exporter.js";
+import { guestbook, pagerSwitch, workloads } from "../../generators/monitoring.js";
+import { freePort, startFerretDb, stopChild, type FerretDb } from "../support/ferretdb.js";
+import { startService, type Service } from "../support/services.js";
+import { requireTool } from "../support/tools.js";
+import { allGroups, find, overlay, tempDir, type Obj, type RuleGroup } from "./support.js";
+import { startFakePagerDuty, type FakePagerDuty } from "./pagerduty.js";
+
+export const bins = {
+  prometheus: requireTool("prometheus", "apt-get install prometheus"),
+  alertmanager: requireTool("prometheus-alertmanager", "apt-get install prometheus-alertmanager"),
+  blackbox: requireTool("prometheus-blackbox-exporter", "apt-get install prometheus-blackbox-exporter"),
+  mongodbExporter: requireTool("prometheus-mongodb-exporter", "apt-get install prometheus-mongodb-exporter"),
+  nodeExporter: requireTool("prometheus-node-exporter", "apt-get install prometheus-node-exporter"),
+  ferretdb: requireTool("ferretdb", "build FerretDB v1.24.2 into $STACKWAVE_CACHE/bin (generators/versions.ts goTools.ferretdb)"),
+};
+export const liveToolsPresent = Object.values(bins).every(Boolean);
+
+/** How the harness differs from the cluster. The defaults are the cluster's own values. */
+export interface LiveOptions {
+  /** Scrape interval for every job; undefined keeps each monitor's own interval (30 s global default). */
+  readonly scrapeInterval?: string;
+  /** Per-job intervals that win over scrapeInterval (the timeout then equals the interval). */
+  readonly jobIntervals?: Readonly<Record<string, string>>;
+  /** Rule evaluation interval; default the Prometheus CR's. */
+  readonly evaluationInterval?: string;
+  /** Rewrites each alert's `for` (test-only shortening); default keeps it. */
+  readonly forOf?: (original: string | undefined) => string | undefined;
+  /** Alertmanager timers (the PagerDuty URL and key file always point at the double and a temp file). */
+  readonly alertmanager?: Partial<AlertmanagerOptions>;
+}
+
+/** The test-only intervals (docs/monitoring.md, "Live alerting test"). */
+export const testIntervals: LiveOptions = {
+  scrapeInterval: "1s",
+  evaluationInterval: "1s",
+  forOf: (f) => (f ? "2s" : undefined),
+  // Debian's MongoDB exporter needs ~12 s per scrape against FerretDB (its 2018 driver retries a handshake
+  // FerretDB refuses until a 10 s timeout), so it keeps a 15 s interval.
+  jobIntervals: { "mongodb-exporter": "15s" },
+  alertmanager: { groupWait: "1s", criticalGroupWait: "1s", groupInterval: "1s", repeatInterval: "1h" },
+};
+
+interface Proc {
+  readonly child: ChildProcess;
+  output(): string;
+}
+
+function startProcess(bin: string, args: string[], env: Record<string, string> = {}): Proc {
+  let output = "";
+  const child = spawn(bin, args, { env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-8_000));
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  return { child, output: () => output };
+}
+
+async function waitReady(name: string, url: string, proc: Proc, ms = 60_000, requestMs = 2_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (proc.child.exitCode !== null) throw new Error(`${name} exited with ${proc.child.exitCode}: ${proc.output()}`);
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(requestMs) });
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${name} not ready at ${url} within ${ms} ms: ${proc.output()}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** A monitor endpoint the harness cannot run here, and why. */
+export interface Skipped {
+  readonly job: string;
+  readonly reason: string;
+}
+
+/**
+ * Scrape configs equivalent to the generated ServiceMonitors and Probes: job = Service name (as the
+ * operator labels it), the monitor's path and interval, the namespace of the watched Service; targets
+ * are the local processes standing in for each Service port.
+ */
+export function scrapeConfigs(
+  monitors: readonly Obj[],
+  addresses: Readonly<Record<string, string>>,
+  scrapeInterval: string | undefined,
+  jobIntervals: Readonly<Record<string, string>> = {},
+): { configs: Record<string, unknown>[]; skipped: Skipped[] } {
+  const configs: Record<string, unknown>[] = [];
+  const skipped: Skipped[] = [];
+  for (const m of monitors.filter((o) => o.kind === "ServiceMonitor")) {
+    const name = m.metadata.name;
+    const namespace = m.spec.namespaceSelector?.matchNames?.[0] ?? m.metadata.namespace;
+    for (const endpoint of m.spec.endpoints as { port: string; path?: string; interval?: string; honorLabels?: boolean }[]) {
+      const address = addresses[`${name}/${endpoint.port}`];
+      if (!address) {
+        skipped.push({ job: `${name}/${endpoint.port}`, reason: `no local process for ${namespace}/${name} port ${endpoint.port} (needs Kubernetes)` });
+        continue;
+      }
+      const interval = jobIntervals[name] ?? scrapeInterval ?? endpoint.interval ?? "30s";
+      configs.push({
+        job_name: name,
+        metrics_path: endpoint.path ?? "/metrics",
+        scrape_interval: interval,
+        scrape_timeout: interval,
+        honor_labels: endpoint.honorLabels ?? false,
+        static_configs: [{ targets: [address], labels: { namespace } }],
+      });
+    }
+  }
+  for (const probe of monitors.filter((o) => o.kind === "Probe")) {
+    const prober = addresses[`probe/${probe.spec.prober.url}`];
+    const targets = (probe.spec.targets.staticConfig.static as string[]).map((url) => addresses[`url/${url}`]);
+    if (!prober || targets.some((t) => !t)) {
+      skipped.push({ job: probe.spec.jobName, reason: "no local prober or target" });
+      continue;
+    }
+    configs.push({
+      job_name: probe.spec.jobName,
+      metrics_path: "/probe",
+      params: { module: [probe.spec.module] },
+      scrape_interval: scrapeInterval ?? probe.spec.interval ?? "30s",
+      static_configs: [{ targets, labels: { ...probe.spec.targets.staticConfig.labels, namespace: probe.metadata.namespace } }],
+      relabel_configs: [
+        { source_labels: ["__address__"], target_label: "__param_target" },
+        { source_labels: ["__param_target"], target_label: "instance" },
+        { target_label: "__address__", replacement: prober },
+      ],
+    });
+  }
+  return { configs, skipped };
+}
+
+/** The generated rule groups with the test transform applied to each alert's `for`. */
+export function liveRuleGroups(forOf: LiveOptions["forOf"]): RuleGroup[] {
+  return allGroups().map((group) => ({
+    name: group.name,
+    // The groups run at the global evaluation interval here (the SLO group's own 30 s is a cluster setting).
+    rules: group.rules.map((rule) => {
+      if (!rule.alert || !forOf) return rule;
+      const { for: original, ...rest } = rule;
+      const shortened = forOf(original);
+      return shortened ? { ...rest, for: shortened } : rest;
+    }),
+  }));
+}
+
+export interface LiveStack {
+  readonly prometheusURL: string;
+  readonly alertmanagerURL: string;
+  readonly backend: Service;
+  readonly frontend: Service;
+  readonly db: FerretDb;
+  readonly pagerduty: FakePagerDuty;
+  /** The 32-character routing key written to the file Alertmanager reads. */
+  readonly routingKey: string;
+  readonly routingKeyFile: string;
+  readonly skipped: readonly Skipped[];
+  /** Instant query; throws on an API error. */
+  query(expr: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]>;
+  /** Every active target with its job and health. */
+  targets(): Promise<{ job: string; health: string; lastError: string }[]>;
+  /** n rounds of page views, posts, API reads and a 404, through the frontend and the backend. */
+  traffic(rounds: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startLiveStack(options: LiveOptions = {}): Promise<LiveStack> {
+  if (!liveToolsPresent) throw new Error("live stack: tools missing (see bins)");
+  const dir = tempDir("live");
+  const procs: { name: string; proc: Proc }[] = [];
+  const services: Service[] = [];
+  let db: FerretDb | undefined;
+  let pagerduty: FakePagerDuty | undefined;
+  const stop = async () => {
+    for (const { proc } of procs.reverse()) await stopChild(proc.child);
+    for (const s of services) await s.kill();
+    await db?.dispose();
+    await pagerduty?.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    db = await startFerretDb(bins.ferretdb);
+    const backend = await startService({ app: "backend", env: { GUESTBOOK_DB_ADDR: db.addr } });
+    services.push(backend);
+    const frontend = await startService({ app: "frontend", env: { GUESTBOOK_API_ADDR: `127.0.0.1:${backend.port}` } });
+    services.push(frontend);
+    pagerduty = await startFakePagerDuty();
+
+    const ports = { blackbox: await freePort(), mongodb: await freePort(), node: await freePort(), am: await freePort(), prom: await freePort() };
+    const launch = async (name: string, bin: string, args: string[], ready: string, env?: Record<string, string>, requestMs?: number) => {
+      const proc = startProcess(bin, args, env);
+      procs.push({ name, proc });
+      await waitReady(name, ready, proc, 60_000, requestMs);
+    };
+
+    writeFileSync(join(dir, "blackbox.yml"), blackboxYaml());
+    await launch("blackbox", bins.blackbox!, [`--config.file=${join(dir, "blackbox.yml")}`, `--web.listen-address=127.0.0.1:${ports.blackbox}`], `http://127.0.0.1:${ports.blackbox}/-/healthy`);
+    await launch(
+      "mongodb-exporter",
+      bins.mongodbExporter!,
+      [`-mongodb.uri=${db.uri}`, `-web.listen-address=127.0.0.1:${ports.mongodb}`, "-logtostderr"],
+      `http://127.0.0.1:${ports.mongodb}/metrics`,
+      {},
+      30_000,
+    );
+    await launch("node-exporter", bins.nodeExporter!, [`--web.listen-address=127.0.0.1:${ports.node}`, ...nodeExporterArgs(undefined)], `http://127.0.0.1:${ports.node}/metrics`);
+
+    const routingKey = randomBytes(16).toString("hex");
+    const routingKeyFile = join(dir, "routing-key");
+    writeFileSync(routingKeyFile, `${routingKey}\n`);
+    const amOptions: AlertmanagerOptions = { ...defaultAlertmanagerOptions, ...options.alertmanager, pagerdutyURL: pagerduty.url, routingKeyFile };
+    writeFileSync(join(dir, "alertmanager.yml"), yaml.dump(alertmanagerConfig(amOptions), { noRefs: true, lineWidth: -1 }));
+    await launch(
+      "alertmanager",
+      bins.alertmanager!,
+      [`--config.file=${join(dir, "alertmanager.yml")}`, `--storage.path=${join(dir, "am")}`, `--web.listen-address=127.0.0.1:${ports.am}`, "--cluster.listen-address="],
+      `http://127.0.0.1:${ports.am}/-/ready`,
+    );
+
+    const cr = find(overlay("local", "platform"), "Prometheus", "k8s");
+    const monitors = [...overlay("local", "monitors"), ...overlay("local", "operator")];
+    const local = (url: string) => url.replace(/^https?:\/\//, "");
+    const addresses: Record<string, string> = {
+      "backend/http": local(backend.url),
+      "frontend/http": local(frontend.url),
+      [`${workloads.blackboxExporter.name}/http`]: `127.0.0.1:${ports.blackbox}`,
+      [`${workloads.mongodbExporter.name}/metrics`]: `127.0.0.1:${ports.mongodb}`,
+      [`${workloads.nodeExporter.name}/metrics`]: `127.0.0.1:${ports.node}`,
+      [`${workloads.prometheus.name}/web`]: `127.0.0.1:${ports.prom}`,
+      [`${workloads.alertmanager.name}/web`]: `127.0.0.1:${ports.am}`,
+      [`probe/${workloads.blackboxExporter.name}.monitoring.svc:${workloads.blackboxExporter.port}`]: `127.0.0.1:${ports.blackbox}`,
+      [`url/${guestbook.frontendURL}`]: `${frontend.url}/`,
+    };
+    const { configs, skipped } = scrapeConfigs(monitors, addresses, options.scrapeInterval, options.jobIntervals);
+    writeFileSync(join(dir, "rules.yml"), yaml.dump({ groups: liveRuleGroups(options.forOf) }, { noRefs: true, lineWidth: -1 }));
+    const prometheusConfig = {
+      global: {
+        scrape_interval: options.scrapeInterval ?? cr.spec.scrapeInterval,
+        evaluation_interval: options.evaluationInterval ?? cr.spec.evaluationInterval,
+        external_labels: cr.spec.externalLabels,
+      },
+      rule_files: [join(dir, "rules.yml")],
+      alerting: { alertmanagers: [{ api_version: "v2", static_configs: [{ targets: [`127.0.0.1:${ports.am}`] }] }] },
+      scrape_configs: configs,
+    };
+    writeFileSync(join(dir, "prometheus.yml"), yaml.dump(prometheusConfig, { noRefs: true, lineWidth: -1 }));
+    await launch(
+      "prometheus",
+      bins.prometheus!,
+      [
+        `--config.file=${join(dir, "prometheus.yml")}`,
+        `--storage.tsdb.path=${join(dir, "tsdb")}`,
+        `--web.listen-address=127.0.0.1:${ports.prom}`,
+        // Prometheus 3 (the cluster's) expands ${VAR} in external labels by default; Debian's 2.x needs the flag.
+        "--enable-feature=expand-external-labels",
+      ],
+      `http://127.0.0.1:${ports.prom}/-/ready`,
+      // What bootstrap's `pagerduty` Secret (key `pager`) gives the Prometheus container when a key is set.
+      { [pagerSwitch.env]: pagerSwitch.enabled },
+    );
+
+    const prometheusURL = `http://127.0.0.1:${ports.prom}`;
+    const api = async <T>(path: string): Promise<T> => {
+      const res = await fetch(`${prometheusURL}${path}`, { signal: AbortSignal.timeout(10_000) });
+      const body = (await res.json()) as { status: string; data: T; error?: string };
+      if (body.status !== "success") throw new Error(`${path}: ${body.error}`);
+      return body.data;
+    };
+    return {
+      prometheusURL,
+      alertmanagerURL: `http://127.0.0.1:${ports.am}`,
+      backend,
+      frontend,
+      db,
+      pagerduty,
+      routingKey,
+      routingKeyFile,
+      skipped,
+      query: async (expr) => (await api<{ result: { metric: Record<string, string>; value: [number, string] }[] }>(`/api/v1/query?query=${encodeURIComponent(expr)}`)).result,
+      targets: async () =>
+        (await api<{ activeTargets: { labels: Record<string, string>; health: string; lastError: string }[] }>("/api/v1/targets")).activeTargets.map((t) => ({
+          job: t.labels.job ?? "",
+          health: t.health,
+          lastError: t.lastError,
+        })),
+      traffic: async (rounds) => {
+        for (let i = 0; i < rounds; i++) {
+          await fetch(`${frontend.url}/`).then((r) => r.text());
+          await fetch(`${frontend.url}/messages`, {
+            method: "POST",
+            headers: { "content-type": "application/x-www-form-urlencoded" },
+            body: new URLSearchParams({ author: `live ${i}`, message: `message ${i}` }).toString(),
+            redirect: "manual",
+          }).then((r) => r.text());
+          await fetch(`${backend.url}/messages`).then((r) => r.text());
+          await fetch(`${frontend.url}/no-such-page`).then((r) => r.text());
+        }
+      },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** Polls `check` every 250 ms until it returns a value (not undefined) or `ms` passes. */
+export async function eventually<T>(what: string, ms: number, check: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + ms;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms${last ? ` (last error: ${String(last)})` : ""}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
