@@ -2,7 +2,7 @@
 // local receiver standing in for Argo CD's /api/webhook (it checks what Argo CD's GitHub handler needs).
 import { execFile } from "node:child_process";
 import { createHmac, randomBytes } from "node:crypto";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
 import { createServer, request, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -566,9 +566,21 @@ describe.skipIf(!gitBin || !backend)("GIVEN a git server with a small body limit
     expect(await ok(["rev-parse", "refs/heads/main"], join(server.dataDir, "bad.git"))).toBe(small);
   });
 
-  it("WHEN /healthz is asked THEN it answers 200 with JSON", async () => {
-    const response = await fetch(`${server.url}/healthz`);
-    expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: "ok" });
+  it("WHEN the data folder disappears and comes back THEN /healthz goes 200 → 503 → 200 by itself", async () => {
+    const health = async () => {
+      const response = await fetch(`${server.url}/healthz`);
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+    expect(await health()).toEqual({ status: 200, body: { status: "ok" } });
+    const aside = `${server.dataDir}-aside`;
+    await rename(server.dataDir, aside);
+    try {
+      const down = await health();
+      expect(down.status).toBe(503);
+      expect(down.body).toMatchObject({ status: "unavailable", field: "GIT_DATA_DIR" });
+    } finally {
+      await rename(aside, server.dataDir);
+    }
+    expect(await health()).toEqual({ status: 200, body: { status: "ok" } });
   });
 });
