@@ -406,6 +406,8 @@ function gitStep(input: PlanInput, n: Names): Step {
           `127.0.0.1:${input.cluster.ports.gitServer}:${n.gitPort}`,
           "-v",
           `${n.gitVolume}:/data`,
+          // --init reaps git's grandchildren (apps/git-server/README.md); the image writes only to /data.
+          "--init",
           "--read-only",
           "--tmpfs",
           "/tmp",
