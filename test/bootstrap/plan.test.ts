@@ -17,6 +17,7 @@ import {
   type PlanInput,
 } from "../../tools/plan.js";
 import { loadApplications } from "../../tools/applications.js";
+import { endpoints, formatEndpoints } from "../../tools/endpoints.js";
 
 const config = defaultConfig();
 const local = config.clusters.find((c) => c.name === "local")!;
@@ -244,5 +245,22 @@ describe("GIVEN argv with secrets and odd characters", () => {
       n.toUpperCase(),
     );
     expect(filled).toEqual({ a: ["MONGODBPASSWORD", "x"], b: { c: "WEBHOOKSECRET", d: 1 } });
+  });
+});
+
+describe("GIVEN a finished bring-up", () => {
+  it("WHEN the endpoints are listed THEN every UI, the guestbook and the git remote appear on the cluster's ports with how to log in", () => {
+    const n = names(input());
+    const list = endpoints(local, n);
+    const byName = Object.fromEntries(list.map((e) => [e.name, e]));
+    expect(byName["Argo CD"]?.url).toBe(`http://localhost:${local.ports.argocd}`);
+    expect(byName["Argo CD"]?.login).toContain(".stackwave/secrets.json");
+    expect(byName.Grafana?.url).toBe(`http://localhost:${local.ports.grafana}`);
+    expect(byName.Grafana?.login).toContain("get secret grafana-admin");
+    expect(byName.Prometheus?.url).toBe(`http://localhost:${local.ports.prometheus}`);
+    expect(byName.Alertmanager?.url).toBe(`http://localhost:${local.ports.alertmanager}`);
+    expect(byName.Guestbook?.url).toBe(`http://localhost:${local.ports.guestbook}`);
+    expect(byName["Git remote"]?.url).toBe(n.gitRemoteURL);
+    expect(formatEndpoints(list).split("\n")).toHaveLength(list.length * 2);
   });
 });
