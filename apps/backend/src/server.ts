@@ -26,9 +26,11 @@ export function createApp(config: Config, store: Store, lifecycle: Lifecycle): e
   app.use((req, res, next) => {
     const start = process.hrtime.bigint();
     if (lifecycle.draining) res.setHeader("Connection", "close");
-    res.once("finish", () => {
+    // "close" rather than "finish": requests whose client went away are logged too, marked aborted.
+    res.once("close", () => {
       const duration = Number(process.hrtime.bigint() - start) / 1e9;
-      log("info", "request", { method: req.method, route: routeLabel(req), status: res.statusCode, duration });
+      const aborted = res.writableFinished ? {} : { aborted: true };
+      log("info", "request", { method: req.method, route: routeLabel(req), status: res.statusCode, duration, ...aborted });
     });
     next();
   });

@@ -43,9 +43,11 @@ export function createApp(config: Config, api: Api, lifecycle: Lifecycle): expre
     res.setHeader("X-Content-Type-Options", "nosniff");
     res.setHeader("Referrer-Policy", "no-referrer");
     res.setHeader("X-Frame-Options", "DENY");
-    res.once("finish", () => {
+    // "close" rather than "finish": requests whose client went away are logged too, marked aborted.
+    res.once("close", () => {
       const duration = Number(process.hrtime.bigint() - start) / 1e9;
-      log("info", "request", { method: req.method, route: routeLabel(req), status: res.statusCode, duration });
+      const aborted = res.writableFinished ? {} : { aborted: true };
+      log("info", "request", { method: req.method, route: routeLabel(req), status: res.statusCode, duration, ...aborted });
     });
     next();
   });
