@@ -58,8 +58,9 @@ export const bootstrapSecrets = {
  */
 export const pagerSwitch = { label: "pager", env: "STACKWAVE_PAGER", enabled: "pagerduty" } as const;
 
-/** Where the Alertmanager container sees the mounted `pagerduty` Secret (the operator mounts spec.secrets here). */
-export const routingKeyFile = `/etc/alertmanager/secrets/${bootstrapSecrets.pagerduty.name}/${bootstrapSecrets.pagerduty.routingKey}`;
+/** Where the Alertmanager container mounts the `pagerduty` Secret (optional volume, components/alertmanager.ts). */
+export const pagerdutyMountPath = "/etc/alertmanager/pagerduty";
+export const routingKeyFile = `${pagerdutyMountPath}/${bootstrapSecrets.pagerduty.routingKey}`;
 
 /** PagerDuty Events API v2. */
 export const pagerdutyEventsURL = "https://events.pagerduty.com/v2/enqueue";

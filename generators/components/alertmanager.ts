@@ -4,7 +4,7 @@ import yaml from "js-yaml";
 import type { StackConfig } from "../config.js";
 import { ingressPolicy, labels, peer, podSecurity, resources } from "../meta.js";
 import { component } from "../model.js";
-import { bootstrapSecrets, monitoringNamespace as namespace, pagerSwitch, pagerdutyEventsURL, routingKeyFile, workloads } from "../monitoring.js";
+import { bootstrapSecrets, monitoringNamespace as namespace, pagerSwitch, pagerdutyEventsURL, pagerdutyMountPath, routingKeyFile, workloads } from "../monitoring.js";
 import { nodePorts } from "../stack.js";
 import { imageString } from "../versions.js";
 import { prometheusPods } from "./prometheus.js";
@@ -133,8 +133,10 @@ export const alertmanager = component(import.meta.url, function alertmanager(con
         serviceAccountName: name,
         replicas: 1,
         configSecret: alertmanagerConfigSecret,
-        // Mounted at /etc/alertmanager/secrets/pagerduty/; bootstrap always creates it, empty without a key.
-        secrets: [bootstrapSecrets.pagerduty.name],
+        // The routing key file. Optional: without PAGERDUTY_ROUTING_KEY bootstrap creates no Secret, the
+        // pod still starts, and nothing routes to PagerDuty (no `pager` label; docs/monitoring.md).
+        volumes: [{ name: "pagerduty", secret: { secretName: bootstrapSecrets.pagerduty.name, optional: true } }],
+        volumeMounts: [{ name: "pagerduty", mountPath: pagerdutyMountPath, readOnly: true }],
         resources: resources(50, 64, { cpuMillis: 200, memoryMiB: 128 }),
         securityContext: podSecurity(1000),
         podMetadata: { labels: labels("alertmanager", "alert-router") },

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import yaml from "js-yaml";
 import { alertmanagerConfigSecret, receivers } from "../../generators/components/alertmanager.js";
-import { bootstrapSecrets, pagerSwitch, routingKeyFile } from "../../generators/monitoring.js";
+import { bootstrapSecrets, pagerSwitch, pagerdutyMountPath, routingKeyFile } from "../../generators/monitoring.js";
 import { alertmanagerYamlOf, amtool, environmentNames, find, overlay, run, tempDir, writeYaml } from "./support.js";
 
 describe.skipIf(!amtool)("GIVEN the Alertmanager configuration rendered in each overlay", () => {
@@ -42,11 +42,11 @@ describe("GIVEN the Alertmanager CR and its config Secret", () => {
   const text = alertmanagerYamlOf("local");
   const config = yaml.load(text) as { receivers: { name: string; pagerduty_configs?: Record<string, unknown>[] }[]; route: { group_by: string[] } };
 
-  it("WHEN read THEN the CR takes its configuration from the generated Secret and mounts the pagerduty Secret", () => {
+  it("WHEN read THEN the CR takes its configuration from the generated Secret and mounts the pagerduty Secret as optional", () => {
     expect(am.spec.configSecret).toBe(alertmanagerConfigSecret);
-    expect(am.spec.secrets).toEqual([bootstrapSecrets.pagerduty.name]);
-    // The operator mounts spec.secrets at /etc/alertmanager/secrets/<name>/<key>.
-    expect(routingKeyFile).toBe(`/etc/alertmanager/secrets/${bootstrapSecrets.pagerduty.name}/${bootstrapSecrets.pagerduty.routingKey}`);
+    expect(am.spec.volumes).toEqual([{ name: "pagerduty", secret: { secretName: bootstrapSecrets.pagerduty.name, optional: true } }]);
+    expect(am.spec.volumeMounts).toEqual([{ name: "pagerduty", mountPath: pagerdutyMountPath, readOnly: true }]);
+    expect(routingKeyFile).toBe(`${pagerdutyMountPath}/${bootstrapSecrets.pagerduty.routingKey}`);
   });
 
   it("WHEN the PagerDuty receiver is read THEN it uses Events API v2 through routing_key_file and holds no key", () => {
