@@ -66,7 +66,8 @@ export const slos: readonly Slo[] = [guestbookAvailability];
 export function sloProblems(slo: Slo): string[] {
   const problems: string[] = [];
   const duration = /^\d+(ms|s|m|h|d|w|y)$/;
-  if (!(slo.objective > 0 && slo.objective < 1)) problems.push(`${slo.name}.objective: expected a number between 0 and 1 (exclusive), got ${slo.objective}`);
+  if (!(slo.objective > 0 && slo.objective < 1))
+    problems.push(`${slo.name}.objective: expected a number between 0 and 1 (exclusive), got ${slo.objective}`);
   if (!duration.test(slo.period)) problems.push(`${slo.name}.period: expected a Prometheus duration such as 30d, got "${slo.period}"`);
   if (!/^[a-z0-9-]+$/.test(slo.name)) problems.push(`${slo.name}.name: expected lowercase letters, digits and dashes`);
   slo.windows.forEach((w, i) => {
@@ -74,7 +75,9 @@ export function sloProblems(slo: Slo): string[] {
       if (!duration.test(w[key])) problems.push(`${slo.name}.windows[${i}].${key}: expected a Prometheus duration, got "${w[key]}"`);
     if (!(w.burnRate > 1)) problems.push(`${slo.name}.windows[${i}].burnRate: expected a number > 1, got ${w.burnRate}`);
     if (w.burnRate * (1 - slo.objective) >= 1)
-      problems.push(`${slo.name}.windows[${i}].burnRate: expected burnRate × error budget < 1, got ${w.burnRate} × ${(1 - slo.objective).toFixed(4)}`);
+      problems.push(
+        `${slo.name}.windows[${i}].burnRate: expected burnRate × error budget < 1, got ${w.burnRate} × ${(1 - slo.objective).toFixed(4)}`,
+      );
   });
   return problems;
 }

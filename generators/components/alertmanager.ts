@@ -4,7 +4,15 @@ import yaml from "js-yaml";
 import type { StackConfig } from "../config.js";
 import { ingressPolicy, labels, peer, podSecurity, resources } from "../meta.js";
 import { component } from "../model.js";
-import { bootstrapSecrets, monitoringNamespace as namespace, pagerSwitch, pagerdutyEventsURL, pagerdutyMountPath, routingKeyFile, workloads } from "../monitoring.js";
+import {
+  bootstrapSecrets,
+  monitoringNamespace as namespace,
+  pagerSwitch,
+  pagerdutyEventsURL,
+  pagerdutyMountPath,
+  routingKeyFile,
+  workloads,
+} from "../monitoring.js";
 import { nodePorts } from "../stack.js";
 import { imageString } from "../versions.js";
 import { prometheusPods } from "./prometheus.js";
@@ -66,9 +74,19 @@ export function alertmanagerConfig(options: AlertmanagerOptions = defaultAlertma
       repeat_interval: options.repeatInterval,
       routes: [
         // A heartbeat: a dead man's switch expects it about every minute, whatever the grouping defaults.
-        { matchers: ['alertname="Watchdog"'], receiver: receivers.heartbeat, group_wait: "0s", group_interval: "1m", repeat_interval: "1m" },
+        {
+          matchers: ['alertname="Watchdog"'],
+          receiver: receivers.heartbeat,
+          group_wait: "0s",
+          group_interval: "1m",
+          repeat_interval: "1m",
+        },
         // Prometheus labels alerts pager="pagerduty" only when bootstrap had a routing key (monitoring.ts pagerSwitch).
-        { matchers: ['severity="critical"', `${pagerSwitch.label}="${pagerSwitch.enabled}"`], receiver: receivers.pagerduty, group_wait: options.criticalGroupWait },
+        {
+          matchers: ['severity="critical"', `${pagerSwitch.label}="${pagerSwitch.enabled}"`],
+          receiver: receivers.pagerduty,
+          group_wait: options.criticalGroupWait,
+        },
         { matchers: ['severity="critical"'], receiver: receivers.criticalLocal, group_wait: options.criticalGroupWait },
       ],
     },

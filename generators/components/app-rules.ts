@@ -50,7 +50,8 @@ export const guestbookGroups = [
         for: "10m",
         severity: "warning",
         summary: "The guestbook is slow.",
-        description: "The 99th percentile of {{ $labels.job }}'s request duration has been {{ humanizeDuration $value }} for 10 minutes (threshold 1 s).",
+        description:
+          "The 99th percentile of {{ $labels.job }}'s request duration has been {{ humanizeDuration $value }} for 10 minutes (threshold 1 s).",
       }),
       alertRule({
         alert: "GuestbookMongoDBDown",
@@ -67,7 +68,8 @@ export const guestbookGroups = [
         for: "5m",
         severity: "warning",
         summary: "The MongoDB exporter cannot be scraped.",
-        description: "Prometheus has not scraped the MongoDB exporter for 5 minutes: the database is unobserved and GuestbookMongoDBDown cannot fire.",
+        description:
+          "Prometheus has not scraped the MongoDB exporter for 5 minutes: the database is unobserved and GuestbookMongoDBDown cannot fire.",
         labels: { namespace, job: workloads.mongodbExporter.name },
       }),
     ],
@@ -75,7 +77,11 @@ export const guestbookGroups = [
 ];
 
 /** SLO recording rules and burn-rate alerts, one group per SLO. */
-export const sloGroups = slos.map((slo) => ({ name: `slo-${slo.name}`, interval: "30s", rules: [...sloRecordingRules(slo), ...sloAlerts(slo)] }));
+export const sloGroups = slos.map((slo) => ({
+  name: `slo-${slo.name}`,
+  interval: "30s",
+  rules: [...sloRecordingRules(slo), ...sloAlerts(slo)],
+}));
 
 /** The guestbook's alerts and SLO rules. */
 export const appRules = component(import.meta.url, function appRules() {

@@ -27,7 +27,13 @@ const headless: readonly Component[] = [
   { name: "kube-proxy", podLabels: { "k8s-app": "kube-proxy" }, port: 10249, https: false },
 ];
 
-function monitor(name: string, targetNamespace: string, selector: Record<string, string>, endpoints: IEndpoint[], jobLabel?: string): ServiceMonitor {
+function monitor(
+  name: string,
+  targetNamespace: string,
+  selector: Record<string, string>,
+  endpoints: IEndpoint[],
+  jobLabel?: string,
+): ServiceMonitor {
   return new ServiceMonitor({
     metadata: { name, namespace, labels: labels(name, "control-plane-monitor") },
     spec: {
@@ -47,7 +53,11 @@ export const controlPlane = component(import.meta.url, function controlPlane() {
   const services = headless.map(
     (c) =>
       new Service({
-        metadata: { name: c.name, namespace: "kube-system", labels: { ...labels(c.name, "control-plane"), "stackwave.dev/control-plane": c.name } },
+        metadata: {
+          name: c.name,
+          namespace: "kube-system",
+          labels: { ...labels(c.name, "control-plane"), "stackwave.dev/control-plane": c.name },
+        },
         spec: {
           clusterIP: "None",
           selector: c.podLabels,
@@ -68,7 +78,13 @@ export const controlPlane = component(import.meta.url, function controlPlane() {
           bearerTokenFile: tokenFile,
           tlsConfig: { caFile: "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt", serverName: "kubernetes" },
           // The apiserver's histograms are large and mostly unused here: keep what dashboards and SLOs need.
-          metricRelabelings: [{ sourceLabels: ["__name__"], regex: "apiserver_(request_slo|watch_events_sizes|admission_.*_duration_seconds)_bucket|etcd_request_duration_seconds_bucket", action: "drop" }],
+          metricRelabelings: [
+            {
+              sourceLabels: ["__name__"],
+              regex: "apiserver_(request_slo|watch_events_sizes|admission_.*_duration_seconds)_bucket|etcd_request_duration_seconds_bucket",
+              action: "drop",
+            },
+          ],
         },
       ],
       "component",

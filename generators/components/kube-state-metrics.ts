@@ -11,7 +11,24 @@ const { name, port, telemetryPort } = workloads.kubeStateMetrics;
 
 /** What kube-state-metrics turns into metrics: read-only list/watch, nothing else. */
 const watched: readonly { group: string; resources: string[] }[] = [
-  { group: "", resources: ["configmaps", "secrets", "nodes", "pods", "services", "serviceaccounts", "resourcequotas", "replicationcontrollers", "limitranges", "persistentvolumeclaims", "persistentvolumes", "namespaces", "endpoints"] },
+  {
+    group: "",
+    resources: [
+      "configmaps",
+      "secrets",
+      "nodes",
+      "pods",
+      "services",
+      "serviceaccounts",
+      "resourcequotas",
+      "replicationcontrollers",
+      "limitranges",
+      "persistentvolumeclaims",
+      "persistentvolumes",
+      "namespaces",
+      "endpoints",
+    ],
+  },
   { group: "apps", resources: ["statefulsets", "daemonsets", "deployments", "replicasets"] },
   { group: "batch", resources: ["cronjobs", "jobs"] },
   { group: "autoscaling", resources: ["horizontalpodautoscalers"] },

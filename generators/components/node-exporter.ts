@@ -15,7 +15,8 @@ const { name, port } = workloads.nodeExporter;
 export const nodeExporterExcludes = {
   netDevices: "^(veth.*|docker.*|br-.*|cni.*|flannel.*|cali.*|lo)$",
   mountPoints: "^/(dev|proc|run|sys|var/lib/docker/.+|var/lib/kubelet/.+|var/lib/containerd/.+|run/containerd/.+)($|/)",
-  fsTypes: "^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|sysfs|tmpfs|tracefs|shm)$",
+  fsTypes:
+    "^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|sysfs|tmpfs|tracefs|shm)$",
 } as const;
 
 /** The node-exporter arguments, shared with the live test that runs Debian's node exporter. */

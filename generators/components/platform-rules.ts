@@ -19,7 +19,8 @@ export const platformGroups = [
         expr: "vector(1)",
         severity: "none",
         summary: "Always firing: proves the whole alerting pipeline works.",
-        description: "This alert fires all the time. If the heartbeat receiver stops getting it, Prometheus, Alertmanager or the path between them is broken.",
+        description:
+          "This alert fires all the time. If the heartbeat receiver stops getting it, Prometheus, Alertmanager or the path between them is broken.",
       }),
     ],
   },
@@ -32,7 +33,8 @@ export const platformGroups = [
         for: "10m",
         severity: "warning",
         summary: "Some scrape targets are down.",
-        description: "{{ printf \"%.4g\" $value }}% of the {{ $labels.job }}/{{ $labels.service }} targets in {{ $labels.namespace }} have been unreachable for 10 minutes.",
+        description:
+          '{{ printf "%.4g" $value }}% of the {{ $labels.job }}/{{ $labels.service }} targets in {{ $labels.namespace }} have been unreachable for 10 minutes.',
       }),
       alertRule({
         alert: "PrometheusRuleFailures",
@@ -40,7 +42,8 @@ export const platformGroups = [
         for: "15m",
         severity: "critical",
         summary: "Prometheus is failing to evaluate rules.",
-        description: "Prometheus {{ $labels.namespace }}/{{ $labels.pod }} failed to evaluate {{ printf \"%.0f\" $value }} rules in the last 5 minutes (group {{ $labels.rule_group }}).",
+        description:
+          'Prometheus {{ $labels.namespace }}/{{ $labels.pod }} failed to evaluate {{ printf "%.0f" $value }} rules in the last 5 minutes (group {{ $labels.rule_group }}).',
       }),
       alertRule({
         alert: "PrometheusNotConnectedToAlertmanagers",
@@ -48,7 +51,8 @@ export const platformGroups = [
         for: "10m",
         severity: "warning",
         summary: "Prometheus sends alerts to no Alertmanager.",
-        description: "Prometheus {{ $labels.namespace }}/{{ $labels.pod }} has discovered no Alertmanager for 10 minutes: alerts go nowhere.",
+        description:
+          "Prometheus {{ $labels.namespace }}/{{ $labels.pod }} has discovered no Alertmanager for 10 minutes: alerts go nowhere.",
       }),
     ],
   },
@@ -61,7 +65,8 @@ export const platformGroups = [
         for: "5m",
         severity: "warning",
         summary: "Alertmanager fails to deliver notifications.",
-        description: "Alertmanager {{ $labels.namespace }}/{{ $labels.pod }} failed to send {{ $value | humanizePercentage }} of notifications to {{ $labels.integration }}.",
+        description:
+          "Alertmanager {{ $labels.namespace }}/{{ $labels.pod }} failed to send {{ $value | humanizePercentage }} of notifications to {{ $labels.integration }}.",
       }),
     ],
   },
@@ -74,7 +79,8 @@ export const platformGroups = [
         for: "10m",
         severity: "warning",
         summary: "The operator fails to reconcile objects.",
-        description: "{{ $value | humanizePercentage }} of the {{ $labels.controller }} controller's reconciliations in {{ $labels.namespace }} failed over 10 minutes.",
+        description:
+          "{{ $value | humanizePercentage }} of the {{ $labels.controller }} controller's reconciliations in {{ $labels.namespace }} failed over 10 minutes.",
       }),
     ],
   },
@@ -87,7 +93,8 @@ export const platformGroups = [
         for: "15m",
         severity: "warning",
         summary: "A container keeps crashing.",
-        description: "Container {{ $labels.container }} of pod {{ $labels.namespace }}/{{ $labels.pod }} has been in CrashLoopBackOff for 15 minutes.",
+        description:
+          "Container {{ $labels.container }} of pod {{ $labels.namespace }}/{{ $labels.pod }} has been in CrashLoopBackOff for 15 minutes.",
       }),
       alertRule({
         alert: "KubeDeploymentReplicasMismatch",
@@ -95,7 +102,8 @@ export const platformGroups = [
         for: "15m",
         severity: "warning",
         summary: "A Deployment lacks available replicas.",
-        description: "Deployment {{ $labels.namespace }}/{{ $labels.deployment }} has had fewer available replicas than desired for 15 minutes, with no rollout in progress.",
+        description:
+          "Deployment {{ $labels.namespace }}/{{ $labels.deployment }} has had fewer available replicas than desired for 15 minutes, with no rollout in progress.",
       }),
     ],
   },
@@ -108,7 +116,8 @@ export const platformGroups = [
         for: "1h",
         severity: "warning",
         summary: "A filesystem will be full within a day.",
-        description: "Filesystem {{ $labels.mountpoint }} on {{ $labels.instance }} has {{ printf \"%.1f\" $value }}% free and, at the last 6 hours' rate, fills up within 24 hours.",
+        description:
+          'Filesystem {{ $labels.mountpoint }} on {{ $labels.instance }} has {{ printf "%.1f" $value }}% free and, at the last 6 hours\' rate, fills up within 24 hours.',
       }),
     ],
   },

@@ -12,7 +12,11 @@ import { imageString } from "../versions.js";
 const { name, port } = workloads.operator;
 
 /** Every monitoring.coreos.com kind the operator reconciles, with the subresources it writes. */
-const crdResources = ["alertmanagers", "prometheuses", "prometheusagents", "thanosrulers"].flatMap((r) => [r, `${r}/finalizers`, `${r}/status`]);
+const crdResources = ["alertmanagers", "prometheuses", "prometheusagents", "thanosrulers"].flatMap((r) => [
+  r,
+  `${r}/finalizers`,
+  `${r}/status`,
+]);
 const watchedResources = ["alertmanagerconfigs", "servicemonitors", "podmonitors", "probes", "prometheusrules", "scrapeconfigs"];
 
 /** The operator that turns Prometheus, Alertmanager and monitor CRs into workloads and scrape config. */

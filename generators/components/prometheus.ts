@@ -4,7 +4,14 @@ import { Service, ServiceAccount } from "kubernetes-models/v1";
 import type { StackConfig } from "../config.js";
 import { ingressPolicy, labels, peer, podSecurity, resources } from "../meta.js";
 import { component } from "../model.js";
-import { bootstrapSecrets, monitoringNamespace as namespace, pagerSwitch, scrapedNamespaces, watchedNamespaces, workloads } from "../monitoring.js";
+import {
+  bootstrapSecrets,
+  monitoringNamespace as namespace,
+  pagerSwitch,
+  scrapedNamespaces,
+  watchedNamespaces,
+  workloads,
+} from "../monitoring.js";
 import { nodePorts } from "../stack.js";
 import { imageString } from "../versions.js";
 
@@ -82,7 +89,9 @@ export const prometheus = component(import.meta.url, function prometheus(config:
             env: [
               {
                 name: pagerSwitch.env,
-                valueFrom: { secretKeyRef: { name: bootstrapSecrets.pagerduty.name, key: bootstrapSecrets.pagerduty.pagerKey, optional: true } },
+                valueFrom: {
+                  secretKeyRef: { name: bootstrapSecrets.pagerduty.name, key: bootstrapSecrets.pagerduty.pagerKey, optional: true },
+                },
               },
             ],
           },

@@ -19,8 +19,14 @@ function monitor(name: string, selector: Record<string, string>, endpoints: IEnd
 export const stackMonitors = component(import.meta.url, function stackMonitors() {
   const service = (name: string) => ({ "app.kubernetes.io/name": name });
   return [
-    monitor(workloads.prometheus.name, { ...service("prometheus"), "app.kubernetes.io/component": "prometheus" }, [{ port: "web" }, { port: "reloader-web" }]),
-    monitor(workloads.alertmanager.name, { ...service("alertmanager"), "app.kubernetes.io/component": "alert-router" }, [{ port: "web" }, { port: "reloader-web" }]),
+    monitor(workloads.prometheus.name, { ...service("prometheus"), "app.kubernetes.io/component": "prometheus" }, [
+      { port: "web" },
+      { port: "reloader-web" },
+    ]),
+    monitor(workloads.alertmanager.name, { ...service("alertmanager"), "app.kubernetes.io/component": "alert-router" }, [
+      { port: "web" },
+      { port: "reloader-web" },
+    ]),
     monitor(workloads.grafana.name, selectorLabels(workloads.grafana.name, "dashboards"), [{ port: "http" }]),
     monitor(workloads.kubeStateMetrics.name, selectorLabels(workloads.kubeStateMetrics.name, "exporter"), [
       // kube-state-metrics reports other objects' namespace and pod labels: keep them.

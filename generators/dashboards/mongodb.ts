@@ -22,18 +22,29 @@ export const mongodbDashboard: DashboardSpec = {
         timeseries("Operations by type", "Server operations per second (insert, query, update, delete, getmore, command).", "ops", [
           q(`sum by (type) (rate(mongodb_op_counters_total{${exporter}}[$__rate_interval]))`, "{{type}}"),
         ]),
-        timeseries("Connections", "Current and still available connections.", "none", [q(`sum by (state) (mongodb_connections{${exporter}})`, "{{state}}")]),
+        timeseries("Connections", "Current and still available connections.", "none", [
+          q(`sum by (state) (mongodb_connections{${exporter}})`, "{{state}}"),
+        ]),
       ],
     },
     {
       title: "Client (guestbook backend)",
       panels: [
         timeseries("Operation latency", "p50 and p99 duration of the backend's MongoDB operations.", "s", [
-          q(`histogram_quantile(0.5, sum by (operation, le) (rate(guestbook_mongodb_operation_duration_seconds_bucket{${backend}}[$__rate_interval])))`, "p50 {{operation}}"),
-          q(`histogram_quantile(0.99, sum by (operation, le) (rate(guestbook_mongodb_operation_duration_seconds_bucket{${backend}}[$__rate_interval])))`, "p99 {{operation}}"),
+          q(
+            `histogram_quantile(0.5, sum by (operation, le) (rate(guestbook_mongodb_operation_duration_seconds_bucket{${backend}}[$__rate_interval])))`,
+            "p50 {{operation}}",
+          ),
+          q(
+            `histogram_quantile(0.99, sum by (operation, le) (rate(guestbook_mongodb_operation_duration_seconds_bucket{${backend}}[$__rate_interval])))`,
+            "p99 {{operation}}",
+          ),
         ]),
         timeseries("Operations by outcome", "Backend MongoDB operations per second, ok or error.", "ops", [
-          q(`sum by (operation, outcome) (rate(guestbook_mongodb_operation_duration_seconds_count{${backend}}[$__rate_interval]))`, "{{operation}} {{outcome}}"),
+          q(
+            `sum by (operation, outcome) (rate(guestbook_mongodb_operation_duration_seconds_count{${backend}}[$__rate_interval]))`,
+            "{{operation}} {{outcome}}",
+          ),
         ]),
         timeseries("Connection state", "The backend's MongoDB connection gauge per pod (1 = connected).", "none", [
           q(`guestbook_mongodb_up{${backend}}`, "{{instance}}"),

@@ -69,7 +69,10 @@ export function build(spec: DashboardSpec): Dashboard {
       const builder =
         panel.kind === "stat"
           ? new StatBuilder().height(4).span(panel.width ?? 6)
-          : new TimeseriesBuilder().height(8).span(panel.width ?? 12).fillOpacity(10);
+          : new TimeseriesBuilder()
+              .height(8)
+              .span(panel.width ?? 12)
+              .fillOpacity(10);
       builder
         .id(id++)
         .title(panel.title)

@@ -36,8 +36,16 @@ const budgets = component(import.meta.url, function monitoringDisruptionBudgets(
     { name: workloads.prometheus.name, count: env.replicas.prometheus, pods: prometheusK8sPods },
     { name: workloads.alertmanager.name, count: env.replicas.alertmanager, pods: alertmanagerPods },
     { name: workloads.grafana.name, count: env.replicas.grafana, pods: selectorLabels(workloads.grafana.name, "dashboards") },
-    { name: workloads.kubeStateMetrics.name, count: env.replicas.kubeStateMetrics, pods: selectorLabels(workloads.kubeStateMetrics.name, "exporter") },
-    { name: workloads.blackboxExporter.name, count: env.replicas.blackboxExporter, pods: selectorLabels(workloads.blackboxExporter.name, "exporter") },
+    {
+      name: workloads.kubeStateMetrics.name,
+      count: env.replicas.kubeStateMetrics,
+      pods: selectorLabels(workloads.kubeStateMetrics.name, "exporter"),
+    },
+    {
+      name: workloads.blackboxExporter.name,
+      count: env.replicas.blackboxExporter,
+      pods: selectorLabels(workloads.blackboxExporter.name, "exporter"),
+    },
   ];
   return replicated.filter((r) => r.count > 1).map((r) => disruptionBudget(r.name, namespace, { ...r.pods }));
 });

@@ -11,8 +11,12 @@ const runs = Number(process.env.MONITORING_BENCH_RUNS ?? 3);
 async function detection(options: LiveOptions): Promise<number> {
   const live = await startLiveStack(options);
   try {
-    await eventually("backend scraped up", 120_000, async () => ((await live.query('up{job="backend"} == 1')).length > 0 ? true : undefined));
-    await eventually("no backend alert pending", 120_000, async () => ((await live.query('ALERTS{alertname="GuestbookBackendDown"}')).length === 0 ? true : undefined));
+    await eventually("backend scraped up", 120_000, async () =>
+      (await live.query('up{job="backend"} == 1')).length > 0 ? true : undefined,
+    );
+    await eventually("no backend alert pending", 120_000, async () =>
+      (await live.query('ALERTS{alertname="GuestbookBackendDown"}')).length === 0 ? true : undefined,
+    );
     const killed = Date.now();
     await live.backend.kill();
     const trigger = await eventually("PagerDuty trigger", 300_000, async () =>
@@ -35,7 +39,8 @@ interface Totals {
 }
 
 const cpu = (v?: string) => (!v ? 0 : v.endsWith("m") ? Number(v.slice(0, -1)) : Number(v) * 1000);
-const mem = (v?: string) => (!v ? 0 : v.endsWith("Mi") ? Number(v.slice(0, -2)) : v.endsWith("Gi") ? Number(v.slice(0, -2)) * 1024 : Number(v) / 2 ** 20);
+const mem = (v?: string) =>
+  !v ? 0 : v.endsWith("Mi") ? Number(v.slice(0, -2)) : v.endsWith("Gi") ? Number(v.slice(0, -2)) * 1024 : Number(v) / 2 ** 20;
 type Resources = { requests?: Record<string, string>; limits?: Record<string, string> };
 
 function add(t: Totals, r: Resources | undefined, count: number, what: string): void {
@@ -58,7 +63,10 @@ function totals(env: string): Totals {
       for (const c of o.spec.template.spec.containers) add(t, c.resources, count, `${o.metadata.name}/${c.name}`);
     }
   }
-  for (const [kind, name] of [["Prometheus", "k8s"], ["Alertmanager", "main"]] as const) {
+  for (const [kind, name] of [
+    ["Prometheus", "k8s"],
+    ["Alertmanager", "main"],
+  ] as const) {
     const cr = find(overlay(env, "platform"), kind, name);
     add(t, cr.spec.resources, cr.spec.replicas ?? 1, `${kind}/${name}`);
     add(t, reloader, cr.spec.replicas ?? 1, `${kind}/${name} reloader`);
@@ -72,7 +80,10 @@ function totals(env: string): Totals {
  */
 function kubePrometheus(): Totals {
   const t: Totals = { cpuRequest: 0, memRequest: 0, cpuLimit: 0, memLimit: 0, unboundedLimits: [] };
-  const r = (rc: string, rm: string, lc?: string, lm?: string): Resources => ({ requests: { cpu: rc, memory: rm }, limits: lc && lm ? { cpu: lc, memory: lm } : {} });
+  const r = (rc: string, rm: string, lc?: string, lm?: string): Resources => ({
+    requests: { cpu: rc, memory: rm },
+    limits: lc && lm ? { cpu: lc, memory: lm } : {},
+  });
   const rbacProxy = r("10m", "20Mi", "20m", "40Mi");
   const parts: [string, Resources, number][] = [
     ["prometheus-operator", r("100m", "100Mi", "200m", "200Mi"), 1],
@@ -108,7 +119,9 @@ const fast: number[] = [];
 for (let i = 0; i < runs; i++) {
   production.push(await detection({}));
   fast.push(await detection(testIntervals));
-  console.log(`run ${i + 1}/${runs}: ${(production.at(-1)! / 1000).toFixed(1)} s with the generated intervals, ${(fast.at(-1)! / 1000).toFixed(1)} s with the test ones`);
+  console.log(
+    `run ${i + 1}/${runs}: ${(production.at(-1)! / 1000).toFixed(1)} s with the generated intervals, ${(fast.at(-1)! / 1000).toFixed(1)} s with the test ones`,
+  );
 }
 
 const cr = find(overlay("local", "platform"), "Prometheus", "k8s").spec;

@@ -25,9 +25,15 @@ describe.skipIf(!amtool)("GIVEN the Alertmanager configuration rendered in each 
   const config = writeYaml(dir, "alertmanager.yaml", yaml.load(alertmanagerYamlOf("local")));
   it.each([
     [["alertname=Watchdog", "severity=none"], receivers.heartbeat],
-    [["alertname=GuestbookBackendDown", "severity=critical", "namespace=guestbook", `${pagerSwitch.label}=${pagerSwitch.enabled}`], receivers.pagerduty],
+    [
+      ["alertname=GuestbookBackendDown", "severity=critical", "namespace=guestbook", `${pagerSwitch.label}=${pagerSwitch.enabled}`],
+      receivers.pagerduty,
+    ],
     [["alertname=GuestbookBackendDown", "severity=critical", "namespace=guestbook"], receivers.criticalLocal],
-    [["alertname=GuestbookHighLatency", "severity=warning", "namespace=guestbook", `${pagerSwitch.label}=${pagerSwitch.enabled}`], receivers.default],
+    [
+      ["alertname=GuestbookHighLatency", "severity=warning", "namespace=guestbook", `${pagerSwitch.label}=${pagerSwitch.enabled}`],
+      receivers.default,
+    ],
     [["alertname=TargetDown", "severity=warning"], receivers.default],
   ])("WHEN an alert labelled %j is routed THEN it reaches %s", (labels, receiver) => {
     const result = run(amtool!, ["config", "routes", "test", `--config.file=${config}`, ...labels]);
@@ -40,7 +46,10 @@ describe("GIVEN the Alertmanager CR and its config Secret", () => {
   const objects = overlay("local", "platform");
   const am = find(objects, "Alertmanager", "main");
   const text = alertmanagerYamlOf("local");
-  const config = yaml.load(text) as { receivers: { name: string; pagerduty_configs?: Record<string, unknown>[] }[]; route: { group_by: string[] } };
+  const config = yaml.load(text) as {
+    receivers: { name: string; pagerduty_configs?: Record<string, unknown>[] }[];
+    route: { group_by: string[] };
+  };
 
   it("WHEN read THEN the CR takes its configuration from the generated Secret and mounts the pagerduty Secret as optional", () => {
     expect(am.spec.configSecret).toBe(alertmanagerConfigSecret);
@@ -51,7 +60,12 @@ describe("GIVEN the Alertmanager CR and its config Secret", () => {
 
   it("WHEN the PagerDuty receiver is read THEN it uses Events API v2 through routing_key_file and holds no key", () => {
     const pd = config.receivers.find((r) => r.name === receivers.pagerduty)?.pagerduty_configs?.[0];
-    expect(pd).toMatchObject({ routing_key_file: routingKeyFile, url: "https://events.pagerduty.com/v2/enqueue", send_resolved: true, severity: "critical" });
+    expect(pd).toMatchObject({
+      routing_key_file: routingKeyFile,
+      url: "https://events.pagerduty.com/v2/enqueue",
+      send_resolved: true,
+      severity: "critical",
+    });
     expect(pd).not.toHaveProperty("routing_key");
     expect(pd).not.toHaveProperty("service_key");
     expect(text).not.toMatch(/routing_key:|service_key/);

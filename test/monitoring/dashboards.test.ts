@@ -19,7 +19,11 @@ interface Panel {
 }
 
 const platform = overlay("local", "platform");
-const datasource = (yaml.load(find(platform, "ConfigMap", "grafana-datasources").data!["datasources.yaml"]!) as { datasources: { uid: string; type: string; isDefault: boolean }[] }).datasources;
+const datasource = (
+  yaml.load(find(platform, "ConfigMap", "grafana-datasources").data!["datasources.yaml"]!) as {
+    datasources: { uid: string; type: string; isDefault: boolean }[];
+  }
+).datasources;
 
 describe("GIVEN the dashboards as code", () => {
   it("WHEN listed THEN the issue's dashboards all exist with unique uids and titles", () => {
@@ -94,7 +98,10 @@ describe("GIVEN the dashboards as code", () => {
       const text = cm.data![`${spec.name}.json`]!;
       expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(json)));
       expect(Buffer.byteLength(text)).toBeLessThan(2 ** 20);
-      const volumes = find(platform, "Deployment", "grafana").spec.template.spec.volumes as { name: string; projected?: { sources: { configMap: { name: string } }[] } }[];
+      const volumes = find(platform, "Deployment", "grafana").spec.template.spec.volumes as {
+        name: string;
+        projected?: { sources: { configMap: { name: string } }[] };
+      }[];
       const sources = volumes.find((v) => v.name === "dashboards")!.projected!.sources.map((s) => s.configMap.name);
       expect(sources).toContain(cm.metadata.name);
     });

@@ -58,7 +58,10 @@ interface Proc {
 
 function startProcess(bin: string, args: string[], env: Record<string, string> = {}): Proc {
   let output = "";
-  const child = spawn(bin, args, { env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(bin, args, {
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-8_000));
   child.stdout?.on("data", keep);
   child.stderr?.on("data", keep);
@@ -105,7 +108,10 @@ export function scrapeConfigs(
     for (const endpoint of m.spec.endpoints as { port: string; path?: string; interval?: string; honorLabels?: boolean }[]) {
       const address = addresses[`${name}/${endpoint.port}`];
       if (!address) {
-        skipped.push({ job: `${name}/${endpoint.port}`, reason: `no local process for ${namespace}/${name} port ${endpoint.port} (needs Kubernetes)` });
+        skipped.push({
+          job: `${name}/${endpoint.port}`,
+          reason: `no local process for ${namespace}/${name} port ${endpoint.port} (needs Kubernetes)`,
+        });
         continue;
       }
       const interval = jobIntervals[name] ?? scrapeInterval ?? endpoint.interval ?? "30s";
@@ -198,7 +204,13 @@ export async function startLiveStack(options: LiveOptions = {}): Promise<LiveSta
     services.push(frontend);
     pagerduty = await startFakePagerDuty();
 
-    const ports = { blackbox: await freePort(), mongodb: await freePort(), node: await freePort(), am: await freePort(), prom: await freePort() };
+    const ports = {
+      blackbox: await freePort(),
+      mongodb: await freePort(),
+      node: await freePort(),
+      am: await freePort(),
+      prom: await freePort(),
+    };
     const launch = async (name: string, bin: string, args: string[], ready: string, env?: Record<string, string>, requestMs?: number) => {
       const proc = startProcess(bin, args, env);
       procs.push({ name, proc });
@@ -206,7 +218,12 @@ export async function startLiveStack(options: LiveOptions = {}): Promise<LiveSta
     };
 
     writeFileSync(join(dir, "blackbox.yml"), blackboxYaml());
-    await launch("blackbox", bins.blackbox!, [`--config.file=${join(dir, "blackbox.yml")}`, `--web.listen-address=127.0.0.1:${ports.blackbox}`], `http://127.0.0.1:${ports.blackbox}/-/healthy`);
+    await launch(
+      "blackbox",
+      bins.blackbox!,
+      [`--config.file=${join(dir, "blackbox.yml")}`, `--web.listen-address=127.0.0.1:${ports.blackbox}`],
+      `http://127.0.0.1:${ports.blackbox}/-/healthy`,
+    );
     await launch(
       "mongodb-exporter",
       bins.mongodbExporter!,
@@ -215,17 +232,32 @@ export async function startLiveStack(options: LiveOptions = {}): Promise<LiveSta
       {},
       30_000,
     );
-    await launch("node-exporter", bins.nodeExporter!, [`--web.listen-address=127.0.0.1:${ports.node}`, ...nodeExporterArgs(undefined)], `http://127.0.0.1:${ports.node}/metrics`);
+    await launch(
+      "node-exporter",
+      bins.nodeExporter!,
+      [`--web.listen-address=127.0.0.1:${ports.node}`, ...nodeExporterArgs(undefined)],
+      `http://127.0.0.1:${ports.node}/metrics`,
+    );
 
     const routingKey = randomBytes(16).toString("hex");
     const routingKeyFile = join(dir, "routing-key");
     writeFileSync(routingKeyFile, `${routingKey}\n`);
-    const amOptions: AlertmanagerOptions = { ...defaultAlertmanagerOptions, ...options.alertmanager, pagerdutyURL: pagerduty.url, routingKeyFile };
+    const amOptions: AlertmanagerOptions = {
+      ...defaultAlertmanagerOptions,
+      ...options.alertmanager,
+      pagerdutyURL: pagerduty.url,
+      routingKeyFile,
+    };
     writeFileSync(join(dir, "alertmanager.yml"), yaml.dump(alertmanagerConfig(amOptions), { noRefs: true, lineWidth: -1 }));
     await launch(
       "alertmanager",
       bins.alertmanager!,
-      [`--config.file=${join(dir, "alertmanager.yml")}`, `--storage.path=${join(dir, "am")}`, `--web.listen-address=127.0.0.1:${ports.am}`, "--cluster.listen-address="],
+      [
+        `--config.file=${join(dir, "alertmanager.yml")}`,
+        `--storage.path=${join(dir, "am")}`,
+        `--web.listen-address=127.0.0.1:${ports.am}`,
+        "--cluster.listen-address=",
+      ],
       `http://127.0.0.1:${ports.am}/-/ready`,
     );
 
@@ -288,9 +320,16 @@ export async function startLiveStack(options: LiveOptions = {}): Promise<LiveSta
       routingKey,
       routingKeyFile,
       skipped,
-      query: async (expr) => (await api<{ result: { metric: Record<string, string>; value: [number, string] }[] }>(`/api/v1/query?query=${encodeURIComponent(expr)}`)).result,
+      query: async (expr) =>
+        (
+          await api<{ result: { metric: Record<string, string>; value: [number, string] }[] }>(
+            `/api/v1/query?query=${encodeURIComponent(expr)}`,
+          )
+        ).result,
       targets: async () =>
-        (await api<{ activeTargets: { labels: Record<string, string>; health: string; lastError: string }[] }>("/api/v1/targets")).activeTargets.map((t) => ({
+        (
+          await api<{ activeTargets: { labels: Record<string, string>; health: string; lastError: string }[] }>("/api/v1/targets")
+        ).activeTargets.map((t) => ({
           job: t.labels.job ?? "",
           health: t.health,
           lastError: t.lastError,

@@ -13,7 +13,8 @@ export const offCluster: readonly { pattern: RegExp; reason: string }[] = [
   { pattern: /\b(kube_|container_)\w+/, reason: "needs Kubernetes: kube-state-metrics and the kubelet's cAdvisor" },
   {
     pattern: /\bmongodb_(connections|memory|op_counters_total)\b/,
-    reason: "Debian's MongoDB exporter (2018, mgo driver) cannot talk to FerretDB, so it reports only mongodb_up 0; the cluster runs percona/mongodb_exporter against MongoDB",
+    reason:
+      "Debian's MongoDB exporter (2018, mgo driver) cannot talk to FerretDB, so it reports only mongodb_up 0; the cluster runs percona/mongodb_exporter against MongoDB",
   },
 ];
 
@@ -36,14 +37,31 @@ describe.skipIf(!liveToolsPresent)("GIVEN the generated monitoring stack running
   }, 60_000);
 
   it("WHEN Prometheus has scraped THEN every generated target that can run off-cluster is up", async () => {
-    const expected = ["alertmanager-main", "backend", "blackbox", "blackbox-exporter", "frontend", "mongodb-exporter", "node-exporter", "prometheus-k8s"];
+    const expected = [
+      "alertmanager-main",
+      "backend",
+      "blackbox",
+      "blackbox-exporter",
+      "frontend",
+      "mongodb-exporter",
+      "node-exporter",
+      "prometheus-k8s",
+    ];
     const targets = await eventually("all targets up", 60_000, async () => {
       const t = await live.targets();
       return t.length === expected.length && t.every((x) => x.health === "up") ? t : undefined;
     });
     expect(targets.map((t) => t.job).sort()).toEqual(expected);
     // What stays for the cluster: control plane, kubelet, kube-state-metrics, Grafana, the operator, the reloaders.
-    expect(live.skipped.map((s) => s.job)).toEqual(expect.arrayContaining(["apiserver/https", "kubelet/https-metrics", "kube-state-metrics/http-metrics", "grafana/http", "prometheus-operator/http"]));
+    expect(live.skipped.map((s) => s.job)).toEqual(
+      expect.arrayContaining([
+        "apiserver/https",
+        "kubelet/https-metrics",
+        "kube-state-metrics/http-metrics",
+        "grafana/http",
+        "prometheus-operator/http",
+      ]),
+    );
   }, 90_000);
 
   it("WHEN traffic has flowed THEN every recording rule returns data", async () => {
@@ -71,10 +89,14 @@ describe.skipIf(!liveToolsPresent)("GIVEN the generated monitoring stack running
         continue;
       }
       const expr = q.expr.replaceAll("$__rate_interval", "15s");
-      const ok = await eventually(`${q.dashboard} / ${q.panel}`, 20_000, async () => ((await live.query(expr)).length > 0 ? true : undefined)).catch(() => false);
+      const ok = await eventually(`${q.dashboard} / ${q.panel}`, 20_000, async () =>
+        (await live.query(expr)).length > 0 ? true : undefined,
+      ).catch(() => false);
       if (!ok) empty.push(`${q.dashboard} / ${q.panel}: ${expr}`);
     }
-    console.log(`dashboard queries: ${queries.length}, checked ${queries.length - skipped.length}, skipped ${skipped.length}:\n  ${skipped.join("\n  ")}`);
+    console.log(
+      `dashboard queries: ${queries.length}, checked ${queries.length - skipped.length}, skipped ${skipped.length}:\n  ${skipped.join("\n  ")}`,
+    );
     expect(empty).toEqual([]);
     // Only the Kubernetes dashboard and the MongoDB server panels may be skipped.
     expect(skipped.every((s) => s.startsWith("kubernetes /") || s.startsWith("mongodb / "))).toBe(true);
@@ -82,15 +104,13 @@ describe.skipIf(!liveToolsPresent)("GIVEN the generated monitoring stack running
   }, 300_000);
 
   it("WHEN the backend is killed and restarted THEN PagerDuty gets a trigger then a resolve for GuestbookBackendDown with the key from the file", async () => {
-    const forBackend = () => live.pagerduty.events.filter((e) => e.event.payload?.group === "GuestbookBackendDown" || e.event.dedup_key === triggerKey);
-    let triggerKey: string | undefined;
     expect(live.pagerduty.events.filter((e) => e.event.payload?.group === "GuestbookBackendDown")).toEqual([]);
 
     await live.backend.kill();
     const trigger = await eventually("trigger for GuestbookBackendDown", 90_000, async () =>
       live.pagerduty.events.find((e) => e.event.event_action === "trigger" && e.event.payload?.group === "GuestbookBackendDown"),
     );
-    triggerKey = trigger.event.dedup_key;
+    const triggerKey = trigger.event.dedup_key;
     expect(trigger.event.routing_key).toBe(live.routingKey);
     expect(trigger.event.dedup_key).toMatch(/^[0-9a-f]{64}$/);
     expect(trigger.event.payload).toMatchObject({
@@ -110,7 +130,10 @@ describe.skipIf(!liveToolsPresent)("GIVEN the generated monitoring stack running
     expect(resolve.event.routing_key).toBe(live.routingKey);
     expect(resolve.at).toBeGreaterThan(trigger.at);
     // Every event about this alert, repeats included, carries the same dedup_key.
-    expect(new Set(forBackend().map((e) => e.event.dedup_key))).toEqual(new Set([triggerKey]));
+    const forBackend = live.pagerduty.events.filter(
+      (e) => e.event.payload?.group === "GuestbookBackendDown" || e.event.dedup_key === triggerKey,
+    );
+    expect(new Set(forBackend.map((e) => e.event.dedup_key))).toEqual(new Set([triggerKey]));
   }, 240_000);
 
   it("WHEN everything is over THEN only critical alerts reached PagerDuty, never the Watchdog, and the double refused nothing", () => {

@@ -10,7 +10,8 @@ import { environmentNames, find, overlay, stack, type Obj } from "./support.js";
 
 const workloadKinds = ["Deployment", "DaemonSet", "StatefulSet"];
 const podSpec = (o: Obj) => o.spec.template.spec;
-const matches = (selector: Record<string, string>, labels: Record<string, string> = {}) => Object.entries(selector).every(([k, v]) => labels[k] === v);
+const matches = (selector: Record<string, string>, labels: Record<string, string> = {}) =>
+  Object.entries(selector).every(([k, v]) => labels[k] === v);
 
 describe.each(environmentNames)("GIVEN the monitoring layers rendered for %s", (env) => {
   const objects = stack(env);
@@ -43,8 +44,16 @@ describe.each(environmentNames)("GIVEN the monitoring layers rendered for %s", (
   it("WHEN containers are read THEN each has requests and limits and the hardened security context", () => {
     for (const w of workloads)
       for (const c of podSpec(w).containers) {
-        expect(c.resources?.requests?.cpu && c.resources?.requests?.memory && c.resources?.limits?.cpu && c.resources?.limits?.memory, `${w.metadata.name}`).toBeTruthy();
-        expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ["ALL"] } });
+        expect(
+          c.resources?.requests?.cpu && c.resources?.requests?.memory && c.resources?.limits?.cpu && c.resources?.limits?.memory,
+          `${w.metadata.name}`,
+        ).toBeTruthy();
+        expect(c.securityContext).toMatchObject({
+          allowPrivilegeEscalation: false,
+          readOnlyRootFilesystem: true,
+          runAsNonRoot: true,
+          capabilities: { drop: ["ALL"] },
+        });
         expect(podSpec(w).securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
       }
     for (const cr of [find(objects, "Prometheus", "k8s"), find(objects, "Alertmanager", "main")]) {
@@ -68,7 +77,8 @@ describe.each(environmentNames)("GIVEN the monitoring layers rendered for %s", (
   it("WHEN NetworkPolicies are read THEN every pod-network workload and both CRs' pods are selected by one", () => {
     const policies = objects.filter((o) => o.kind === "NetworkPolicy");
     const selected = (labels: Record<string, string>) => policies.some((p) => matches(p.spec.podSelector.matchLabels, labels));
-    for (const w of workloads.filter((x) => !podSpec(x).hostNetwork)) expect(selected(w.spec.template.metadata.labels), w.metadata.name).toBe(true);
+    for (const w of workloads.filter((x) => !podSpec(x).hostNetwork))
+      expect(selected(w.spec.template.metadata.labels), w.metadata.name).toBe(true);
     expect(selected({ "app.kubernetes.io/name": "prometheus", prometheus: "k8s" })).toBe(true);
     expect(selected({ "app.kubernetes.io/name": "alertmanager", alertmanager: "main" })).toBe(true);
   });
@@ -76,9 +86,14 @@ describe.each(environmentNames)("GIVEN the monitoring layers rendered for %s", (
   it("WHEN ServiceAccounts and RBAC are read THEN every workload has its own account and Prometheus reads only the scraped namespaces", () => {
     for (const w of workloads) {
       const sa = podSpec(w).serviceAccountName;
-      expect(objects.some((o) => o.kind === "ServiceAccount" && o.metadata.name === sa), w.metadata.name).toBe(true);
+      expect(
+        objects.some((o) => o.kind === "ServiceAccount" && o.metadata.name === sa),
+        w.metadata.name,
+      ).toBe(true);
     }
-    const roles = objects.filter((o) => o.kind === "Role" && o.metadata.name.startsWith("prometheus-k8s-")).map((o) => o.metadata.namespace);
+    const roles = objects
+      .filter((o) => o.kind === "Role" && o.metadata.name.startsWith("prometheus-k8s-"))
+      .map((o) => o.metadata.namespace);
     expect(roles.sort()).toEqual(["default", "guestbook", "kube-system", "monitoring"]);
     const cluster = find(objects, "ClusterRole", "prometheus-k8s");
     expect(cluster.rules).toEqual([
@@ -113,7 +128,10 @@ describe.each(environmentNames)("GIVEN the monitoring layers rendered for %s", (
 
   it("WHEN Grafana's environment is read THEN the admin account comes from the bootstrap Secret, never a literal", () => {
     const envs: { name: string; value?: string; valueFrom?: unknown }[] = podSpec(find(objects, "Deployment", "grafana")).containers[0].env;
-    for (const [name, key] of [["GF_SECURITY_ADMIN_USER", "admin-user"], ["GF_SECURITY_ADMIN_PASSWORD", "admin-password"]])
+    for (const [name, key] of [
+      ["GF_SECURITY_ADMIN_USER", "admin-user"],
+      ["GF_SECURITY_ADMIN_PASSWORD", "admin-password"],
+    ])
       expect(envs.find((e) => e.name === name)).toEqual({ name, valueFrom: { secretKeyRef: { name: "grafana-admin", key } } });
     expect(objects.some((o) => o.kind === "Secret" && o.metadata.name === "grafana-admin")).toBe(false);
   });
@@ -122,7 +140,13 @@ describe.each(environmentNames)("GIVEN the monitoring layers rendered for %s", (
     const e = environments.find((x) => x.name === env)!;
     const pdbs = objects.filter((o) => o.kind === "PodDisruptionBudget");
     if (!e.podDisruptionBudgets) return expect(pdbs).toEqual([]);
-    expect(pdbs.map((p) => p.metadata.name).sort()).toEqual(["alertmanager-main", "blackbox-exporter", "grafana", "kube-state-metrics", "prometheus-k8s"]);
+    expect(pdbs.map((p) => p.metadata.name).sort()).toEqual([
+      "alertmanager-main",
+      "blackbox-exporter",
+      "grafana",
+      "kube-state-metrics",
+      "prometheus-k8s",
+    ]);
     for (const pdb of pdbs) expect(pdb.spec.minAvailable).toBe(1);
   });
 

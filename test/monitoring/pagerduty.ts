@@ -49,7 +49,8 @@ export function eventProblems(body: unknown): string[] {
       if (typeof p.source !== "string" || p.source.trim() === "") problems.push("payload.source: expected a non-empty string");
       if (!["critical", "error", "warning", "info"].includes(p.severity as string))
         problems.push(`payload.severity: expected critical, error, warning or info, got ${JSON.stringify(p.severity)}`);
-      if (p.timestamp !== undefined && Number.isNaN(Date.parse(p.timestamp as string))) problems.push("payload.timestamp: expected ISO 8601");
+      if (p.timestamp !== undefined && Number.isNaN(Date.parse(p.timestamp as string)))
+        problems.push("payload.timestamp: expected ISO 8601");
       if (p.custom_details !== undefined && (typeof p.custom_details !== "object" || p.custom_details === null))
         problems.push("payload.custom_details: expected an object");
     }

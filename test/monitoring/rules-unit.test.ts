@@ -20,8 +20,10 @@ interface Case {
   records?: { at: string; expr: string; expect: { labels: string; value: number }[] }[];
 }
 
-const requests = (route: string, status: string) => `http_requests_total{${backend}, method="GET", route="${route}", status_code="${status}"}`;
-const bucket = (le: string) => `http_request_duration_seconds_bucket{${backend}, method="GET", route="/messages", status_code="200", le="${le}"}`;
+const requests = (route: string, status: string) =>
+  `http_requests_total{${backend}, method="GET", route="${route}", status_code="${status}"}`;
+const bucket = (le: string) =>
+  `http_request_duration_seconds_bucket{${backend}, method="GET", route="/messages", status_code="200", le="${le}"}`;
 
 const cases: Case[] = [
   {
@@ -45,7 +47,26 @@ const cases: Case[] = [
       },
     ],
   },
-  { name: "backend target gone (no series at all)", series: { 'up{job="frontend", namespace="guestbook"}': "1x10" }, alerts: [{ at: "3m", alert: "GuestbookBackendDown", expect: [{ labels: { severity: "critical", namespace: "guestbook", job: "backend" }, annotations: annotations("GuestbookBackendDown", "No guestbook backend is up.", "Prometheus has scraped no healthy guestbook backend for 30 seconds: the API and the page's messages are down.") }] }] },
+  {
+    name: "backend target gone (no series at all)",
+    series: { 'up{job="frontend", namespace="guestbook"}': "1x10" },
+    alerts: [
+      {
+        at: "3m",
+        alert: "GuestbookBackendDown",
+        expect: [
+          {
+            labels: { severity: "critical", namespace: "guestbook", job: "backend" },
+            annotations: annotations(
+              "GuestbookBackendDown",
+              "No guestbook backend is up.",
+              "Prometheus has scraped no healthy guestbook backend for 30 seconds: the API and the page's messages are down.",
+            ),
+          },
+        ],
+      },
+    ],
+  },
   { name: "backend up", series: { [`up{${backend}}`]: "1x10" }, alerts: [{ at: "5m", alert: "GuestbookBackendDown", expect: [] }] },
   {
     name: "frontend probe failing",
@@ -57,7 +78,13 @@ const cases: Case[] = [
         alert: "GuestbookFrontendProbeFailing",
         expect: [
           {
-            labels: { severity: "critical", namespace: "guestbook", job: "blackbox", service: "frontend", instance: "http://frontend.guestbook.svc:80/" },
+            labels: {
+              severity: "critical",
+              namespace: "guestbook",
+              job: "blackbox",
+              service: "frontend",
+              instance: "http://frontend.guestbook.svc:80/",
+            },
             annotations: annotations(
               "GuestbookFrontendProbeFailing",
               "The guestbook page fails from outside.",
@@ -68,7 +95,11 @@ const cases: Case[] = [
       },
     ],
   },
-  { name: "frontend probe passing", series: { [`probe_success{${probeTarget}}`]: "1x10" }, alerts: [{ at: "5m", alert: "GuestbookFrontendProbeFailing", expect: [] }] },
+  {
+    name: "frontend probe passing",
+    series: { [`probe_success{${probeTarget}}`]: "1x10" },
+    alerts: [{ at: "5m", alert: "GuestbookFrontendProbeFailing", expect: [] }],
+  },
   {
     name: "9 % of backend requests fail with 503",
     series: { [requests("/messages", "200")]: "0+60x20", [requests("/messages", "503")]: "0+6x20" },
@@ -79,13 +110,21 @@ const cases: Case[] = [
         expect: [
           {
             labels: { severity: "warning", namespace: "guestbook", job: "backend" },
-            annotations: annotations("GuestbookHighErrorRate", "The guestbook answers many requests with 5xx.", "9.091% of backend's requests have failed with a 5xx for 5 minutes."),
+            annotations: annotations(
+              "GuestbookHighErrorRate",
+              "The guestbook answers many requests with 5xx.",
+              "9.091% of backend's requests have failed with a 5xx for 5 minutes.",
+            ),
           },
         ],
       },
     ],
   },
-  { name: "1.6 % of backend requests fail", series: { [requests("/messages", "200")]: "0+60x20", [requests("/messages", "503")]: "0+1x20" }, alerts: [{ at: "15m", alert: "GuestbookHighErrorRate", expect: [] }] },
+  {
+    name: "1.6 % of backend requests fail",
+    series: { [requests("/messages", "200")]: "0+60x20", [requests("/messages", "503")]: "0+1x20" },
+    alerts: [{ at: "15m", alert: "GuestbookHighErrorRate", expect: [] }],
+  },
   {
     name: "every request takes between 1 and 2.5 s",
     series: { [bucket("0.5")]: "0x30", [bucket("1")]: "0x30", [bucket("2.5")]: "0+10x30", [bucket("+Inf")]: "0+10x30" },
@@ -97,13 +136,21 @@ const cases: Case[] = [
         expect: [
           {
             labels: { severity: "warning", namespace: "guestbook", job: "backend" },
-            annotations: annotations("GuestbookHighLatency", "The guestbook is slow.", "The 99th percentile of backend's request duration has been 2.485s for 10 minutes (threshold 1 s)."),
+            annotations: annotations(
+              "GuestbookHighLatency",
+              "The guestbook is slow.",
+              "The 99th percentile of backend's request duration has been 2.485s for 10 minutes (threshold 1 s).",
+            ),
           },
         ],
       },
     ],
   },
-  { name: "every request under 0.5 s", series: { [bucket("0.5")]: "0+10x30", [bucket("1")]: "0+10x30", [bucket("2.5")]: "0+10x30", [bucket("+Inf")]: "0+10x30" }, alerts: [{ at: "20m", alert: "GuestbookHighLatency", expect: [] }] },
+  {
+    name: "every request under 0.5 s",
+    series: { [bucket("0.5")]: "0+10x30", [bucket("1")]: "0+10x30", [bucket("2.5")]: "0+10x30", [bucket("+Inf")]: "0+10x30" },
+    alerts: [{ at: "20m", alert: "GuestbookHighLatency", expect: [] }],
+  },
   {
     name: "MongoDB unreachable from the exporter",
     series: { [`mongodb_up{${exporter}}`]: "0x10", [`up{${exporter}}`]: "1x10" },
@@ -125,7 +172,11 @@ const cases: Case[] = [
       { at: "5m", alert: "GuestbookMongoDBExporterDown", expect: [] },
     ],
   },
-  { name: "MongoDB up", series: { [`mongodb_up{${exporter}}`]: "1x10" }, alerts: [{ at: "5m", alert: "GuestbookMongoDBDown", expect: [] }] },
+  {
+    name: "MongoDB up",
+    series: { [`mongodb_up{${exporter}}`]: "1x10" },
+    alerts: [{ at: "5m", alert: "GuestbookMongoDBDown", expect: [] }],
+  },
   {
     name: "MongoDB exporter not scraped",
     series: { [`up{${exporter}}`]: "0x10" },
@@ -146,7 +197,11 @@ const cases: Case[] = [
       },
     ],
   },
-  { name: "MongoDB exporter scraped", series: { [`up{${exporter}}`]: "1x10" }, alerts: [{ at: "7m", alert: "GuestbookMongoDBExporterDown", expect: [] }] },
+  {
+    name: "MongoDB exporter scraped",
+    series: { [`up{${exporter}}`]: "1x10" },
+    alerts: [{ at: "7m", alert: "GuestbookMongoDBExporterDown", expect: [] }],
+  },
 ];
 
 // SLO: 1.75 good and 0.25 failed requests per second is a 12.5 % error ratio, 25× the 0.5 % budget.
@@ -213,9 +268,7 @@ describe.skipIf(!promtool)("GIVEN the generated rules and promtool unit tests", 
             alertname: a.alert,
             exp_alerts: a.expect.map((e) => ({ exp_labels: e.labels, exp_annotations: e.annotations })),
           })),
-          ...(c.records
-            ? { promql_expr_test: c.records.map((r) => ({ expr: r.expr, eval_time: r.at, exp_samples: r.expect })) }
-            : {}),
+          ...(c.records ? { promql_expr_test: c.records.map((r) => ({ expr: r.expr, eval_time: r.at, exp_samples: r.expect })) } : {}),
         },
       ],
     });
@@ -228,7 +281,19 @@ describe.skipIf(!promtool)("GIVEN the generated rules and promtool unit tests", 
     const file = writeYaml(dir, "wrong.test.yaml", {
       rule_files: ["rules.yaml"],
       evaluation_interval: "30s",
-      tests: [{ interval: "1m", input_series: [{ series: `up{${backend}}`, values: "1x10" }], alert_rule_test: [{ eval_time: "5m", alertname: "GuestbookBackendDown", exp_alerts: [{ exp_labels: { severity: "critical", namespace: "guestbook", job: "backend" } }] }] }],
+      tests: [
+        {
+          interval: "1m",
+          input_series: [{ series: `up{${backend}}`, values: "1x10" }],
+          alert_rule_test: [
+            {
+              eval_time: "5m",
+              alertname: "GuestbookBackendDown",
+              exp_alerts: [{ exp_labels: { severity: "critical", namespace: "guestbook", job: "backend" } }],
+            },
+          ],
+        },
+      ],
     });
     expect(run(promtool!, ["test", "rules", join(dir, "wrong.test.yaml")], dir).code).not.toBe(0);
     expect(file).toContain("wrong");

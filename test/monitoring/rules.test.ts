@@ -77,22 +77,36 @@ describe("GIVEN the typed guestbook availability SLO", () => {
   it("WHEN its recording rules are built THEN there is one error ratio per window of both pairs, plus objective and budget", () => {
     const records = sloRecordingRules(guestbookAvailability).map((r) => r.record);
     expect(records.sort()).toEqual(
-      ["slo:error_budget:ratio", "slo:objective:ratio", "slo:sli_error:ratio_rate1h", "slo:sli_error:ratio_rate30m", "slo:sli_error:ratio_rate5m", "slo:sli_error:ratio_rate6h"].sort(),
+      [
+        "slo:error_budget:ratio",
+        "slo:objective:ratio",
+        "slo:sli_error:ratio_rate1h",
+        "slo:sli_error:ratio_rate30m",
+        "slo:sli_error:ratio_rate5m",
+        "slo:sli_error:ratio_rate6h",
+      ].sort(),
     );
   });
 
   it("WHEN its alerts are built THEN the fast pair pages at 14.4× and the slow pair tickets at 6× the 0.5 % budget", () => {
     const [fast, slow] = sloAlerts(guestbookAvailability);
-    expect(fast!.expr).toBe('slo:sli_error:ratio_rate1h{slo="guestbook-availability"} > 0.072 and slo:sli_error:ratio_rate5m{slo="guestbook-availability"} > 0.072');
+    expect(fast!.expr).toBe(
+      'slo:sli_error:ratio_rate1h{slo="guestbook-availability"} > 0.072 and slo:sli_error:ratio_rate5m{slo="guestbook-availability"} > 0.072',
+    );
     expect(fast!.labels).toMatchObject({ severity: "critical", long_window: "1h", short_window: "5m" });
-    expect(slow!.expr).toBe('slo:sli_error:ratio_rate6h{slo="guestbook-availability"} > 0.03 and slo:sli_error:ratio_rate30m{slo="guestbook-availability"} > 0.03');
+    expect(slow!.expr).toBe(
+      'slo:sli_error:ratio_rate6h{slo="guestbook-availability"} > 0.03 and slo:sli_error:ratio_rate30m{slo="guestbook-availability"} > 0.03',
+    );
     expect(slow!.labels).toMatchObject({ severity: "warning", long_window: "6h", short_window: "30m" });
   });
 
   it.each([
     [{ objective: 1.2 }, "guestbook-availability.objective: expected a number between 0 and 1 (exclusive), got 1.2"],
     [{ period: "a month" }, 'guestbook-availability.period: expected a Prometheus duration such as 30d, got "a month"'],
-    [{ windows: [{ long: "1h", short: "5m", burnRate: 300, severity: "critical", for: "2m" }] }, "guestbook-availability.windows[0].burnRate: expected burnRate × error budget < 1, got 300 × 0.0050"],
+    [
+      { windows: [{ long: "1h", short: "5m", burnRate: 300, severity: "critical", for: "2m" }] },
+      "guestbook-availability.windows[0].burnRate: expected burnRate × error budget < 1, got 300 × 0.0050",
+    ],
   ] as const)("WHEN the spec has %j THEN generation refuses it naming the field", (change, message) => {
     const bad = { ...guestbookAvailability, ...change } as Slo;
     expect(sloProblems(bad)).toContain(message);

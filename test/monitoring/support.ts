@@ -56,12 +56,23 @@ export function find(objects: readonly Obj[], kind: string, name: string): Obj {
 export interface RuleGroup {
   name: string;
   interval?: string;
-  rules: { alert?: string; record?: string; expr: string; for?: string; labels?: Record<string, string>; annotations?: Record<string, string> }[];
+  rules: {
+    alert?: string;
+    record?: string;
+    expr: string;
+    for?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  }[];
 }
 
 /** The groups of every PrometheusRule, keyed by the PrometheusRule's name. */
 export function ruleFiles(env = "local"): Map<string, RuleGroup[]> {
-  return new Map(stack(env).filter((o) => o.kind === "PrometheusRule").map((o) => [o.metadata.name, o.spec.groups as RuleGroup[]]));
+  return new Map(
+    stack(env)
+      .filter((o) => o.kind === "PrometheusRule")
+      .map((o) => [o.metadata.name, o.spec.groups as RuleGroup[]]),
+  );
 }
 
 export function allGroups(env = "local"): RuleGroup[] {
