@@ -138,5 +138,9 @@ export const goTools = {
    */
   kubernetes: { module: "k8s.io/kubernetes", version: "v1.32.9" },
   prometheusOperator: { module: prometheusOperator.goModule, version: prometheusOperator.version },
-  argocd: { module: "github.com/argoproj/argo-cd/v3", version: argocd.version },
+  /**
+   * One patch below the cluster's Argo CD: the v3.2.12 module does not compile (controller/cache/info.go calls
+   * settings.ValidateExternalURL, which that tag does not define); v3.2.11 builds and has the same CRDs.
+   */
+  argocd: { module: "github.com/argoproj/argo-cd/v3", version: "v3.2.11" },
 } as const;

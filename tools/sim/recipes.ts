@@ -153,7 +153,8 @@ const prometheusOperator: Recipe = {
       "tools.go",
       `// Written by tools/sim/recipes.ts: pins the command this wrapper builds.\n//go:build tools\n\npackage tools\n\nimport _ "${module}/cmd/operator"\n`,
     );
-    await ctx.go(["mod", "tidy"]);
+    // No `go mod tidy`: it also resolves tests of dependencies, and those pull an old cloud.google.com/go that
+    // makes compute/metadata ambiguous. `go build -mod=mod` resolves only what the operator imports.
     const v = "github.com/prometheus/common/version";
     await ctx.go([
       "build",
