@@ -152,10 +152,12 @@ describe("GIVEN the generated argo-cd chart values", () => {
     server: { service: { type: string; nodePortHttp: number } };
   }>(argocdValues(config, cluster));
 
-  it("WHEN reading versions THEN the chart runs the Argo CD the simulated cluster builds", () => {
+  it("WHEN reading versions THEN the chart runs the pinned v3.2 release, the minor the simulated cluster builds", () => {
+    const minor = (version: string) => version.split(".").slice(0, 2).join(".");
     expect(values.global.image.tag).toBe(argocd.version);
-    expect(goTools.argocd.version).toBe(argocd.version);
     expect(argocd.version).toMatch(/^v3\.2\.\d+$/);
+    // The sim builds one patch lower where a tag's Go module does not compile (versions.ts says why).
+    expect(minor(goTools.argocd.version)).toBe(minor(argocd.version));
   });
 
   it("WHEN reading settings THEN dex is off, tracking uses annotations and the git server is a repository", () => {
