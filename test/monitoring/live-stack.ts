@@ -38,6 +38,8 @@ export interface LiveOptions {
   readonly forOf?: (original: string | undefined) => string | undefined;
   /** Alertmanager timers (the PagerDuty URL and key file always point at the double and a temp file). */
   readonly alertmanager?: Partial<AlertmanagerOptions>;
+  /** Whether bootstrap had a routing key, i.e. Prometheus gets the `pager` variable. Default true. */
+  readonly pager?: boolean;
 }
 
 /** The test-only intervals (docs/monitoring.md, "Live alerting test"). */
@@ -177,6 +179,8 @@ export interface LiveStack {
   query(expr: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]>;
   /** Every active target with its job and health. */
   targets(): Promise<{ job: string; health: string; lastError: string }[]>;
+  /** Alertmanager's alert groups with their receiver. */
+  alertGroups(): Promise<{ receiver: string; alerts: { labels: Record<string, string> }[] }[]>;
   /** n rounds of page views, posts, API reads and a 404, through the frontend and the backend. */
   traffic(rounds: number): Promise<void>;
   stop(): Promise<void>;
@@ -300,7 +304,7 @@ export async function startLiveStack(options: LiveOptions = {}): Promise<LiveSta
       ],
       `http://127.0.0.1:${ports.prom}/-/ready`,
       // What bootstrap's `pagerduty` Secret (key `pager`) gives the Prometheus container when a key is set.
-      { [pagerSwitch.env]: pagerSwitch.enabled },
+      options.pager === false ? {} : { [pagerSwitch.env]: pagerSwitch.enabled },
     );
 
     const prometheusURL = `http://127.0.0.1:${ports.prom}`;
@@ -334,6 +338,11 @@ export async function startLiveStack(options: LiveOptions = {}): Promise<LiveSta
           health: t.health,
           lastError: t.lastError,
         })),
+      alertGroups: async () => {
+        const res = await fetch(`http://127.0.0.1:${ports.am}/api/v2/alerts/groups`, { signal: AbortSignal.timeout(10_000) });
+        const groups = (await res.json()) as { receiver: { name: string }; alerts: { labels: Record<string, string> }[] }[];
+        return groups.map((g) => ({ receiver: g.receiver.name, alerts: g.alerts }));
+      },
       traffic: async (rounds) => {
         for (let i = 0; i < rounds; i++) {
           await fetch(`${frontend.url}/`).then((r) => r.text());

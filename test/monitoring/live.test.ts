@@ -146,3 +146,29 @@ describe.skipIf(!liveToolsPresent)("GIVEN the generated monitoring stack running
     }
   });
 });
+
+describe.skipIf(!liveToolsPresent)("GIVEN the same stack started without a PagerDuty key (no `pager` variable)", () => {
+  let live: LiveStack;
+  beforeAll(async () => {
+    live = await startLiveStack({ ...testIntervals, pager: false });
+  }, 180_000);
+  afterAll(async () => {
+    await live?.stop();
+  }, 60_000);
+
+  it("WHEN the backend is killed THEN GuestbookBackendDown reaches the local receiver and PagerDuty gets nothing", async () => {
+    await eventually("backend scraped up", 60_000, async () =>
+      (await live.query('up{job="backend"} == 1')).length > 0 ? true : undefined,
+    );
+    await live.backend.kill();
+    const group = await eventually("GuestbookBackendDown in Alertmanager", 90_000, async () =>
+      (await live.alertGroups()).find((g) => g.alerts.some((a) => a.labels.alertname === "GuestbookBackendDown")),
+    );
+    expect(group.receiver).toBe("critical-local");
+    expect(group.alerts[0]!.labels).not.toHaveProperty("pager");
+    expect(group.alerts[0]!.labels).toMatchObject({ severity: "critical", namespace: "guestbook", cluster: "local" });
+    // Other critical alerts (the frontend probe, MongoDB on FerretDB) fired too by now: none was paged.
+    expect(live.pagerduty.events).toEqual([]);
+    expect(live.pagerduty.rejected).toEqual([]);
+  }, 180_000);
+});
