@@ -1,4 +1,6 @@
 // The guestbook's MongoDB: the exporter's view (server side) and the backend's view (client side).
+// Server panels read the classic names (percona's --compatible-mode, and older exporters) or, failing
+// those, percona's native mongodb_ss_* names, so they work with either exporter generation.
 import { guestbookNamespace, workloads } from "../monitoring.js";
 import { q, stat, timeseries, type DashboardSpec } from "./panels.js";
 
@@ -17,13 +19,28 @@ export const mongodbDashboard: DashboardSpec = {
       panels: [
         stat("MongoDB up", "1 when the exporter reached MongoDB on its last scrape.", "none", [q(`min(mongodb_up{${exporter}})`, "up")]),
         stat("Exporter scraped", "1 when Prometheus scraped the exporter itself.", "none", [q(`min(up{${exporter}})`, "up")]),
-        stat("Connections", "Open client connections.", "none", [q(`sum(mongodb_connections{${exporter}, state="current"})`, "current")]),
-        stat("Resident memory", "Memory MongoDB holds.", "decmbytes", [q(`sum(mongodb_memory{${exporter}, type="resident"})`, "resident")]),
+        stat("Connections", "Open client connections.", "none", [
+          q(
+            `sum(mongodb_connections{${exporter}, state="current"}) or sum(mongodb_ss_connections{${exporter}, conn_type="current"})`,
+            "current",
+          ),
+        ]),
+        stat("Resident memory", "Memory MongoDB holds.", "decmbytes", [
+          q(`sum(mongodb_memory{${exporter}, type="resident"}) or sum(mongodb_ss_mem_resident{${exporter}})`, "resident"),
+        ]),
         timeseries("Operations by type", "Server operations per second (insert, query, update, delete, getmore, command).", "ops", [
-          q(`sum by (type) (rate(mongodb_op_counters_total{${exporter}}[$__rate_interval]))`, "{{type}}"),
+          q(
+            `sum by (type) (rate(mongodb_op_counters_total{${exporter}}[$__rate_interval]))` +
+              ` or sum by (type) (label_replace(rate(mongodb_ss_opcounters{${exporter}}[$__rate_interval]), "type", "$1", "legacy_op_type", "(.*)"))`,
+            "{{type}}",
+          ),
         ]),
         timeseries("Connections", "Current and still available connections.", "none", [
-          q(`sum by (state) (mongodb_connections{${exporter}})`, "{{state}}"),
+          q(
+            `sum by (state) (mongodb_connections{${exporter}})` +
+              ` or sum by (state) (label_replace(mongodb_ss_connections{${exporter}}, "state", "$1", "conn_type", "(.*)"))`,
+            "{{state}}",
+          ),
         ]),
       ],
     },
