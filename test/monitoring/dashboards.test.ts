@@ -98,6 +98,8 @@ describe("GIVEN the dashboards as code", () => {
       const text = cm.data![`${spec.name}.json`]!;
       expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(json)));
       expect(Buffer.byteLength(text)).toBeLessThan(2 ** 20);
+      // Also under the 262144-byte last-applied annotation, so client-side apply works too.
+      expect(Buffer.byteLength(text)).toBeLessThan(262_144);
       const volumes = find(platform, "Deployment", "grafana").spec.template.spec.volumes as {
         name: string;
         projected?: { sources: { configMap: { name: string } }[] };
