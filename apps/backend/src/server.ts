@@ -112,7 +112,10 @@ export function createApp(config: Config, store: Store, lifecycle: Lifecycle): e
     }
     const status = (error as { status?: unknown }).status;
     if (typeof status === "number" && status >= 400 && status < 500) return fail(res, status, "bad request");
-    if (isUnavailable(error)) return fail(res, 503, "database unavailable, try again shortly");
+    if (isUnavailable(error)) {
+      log("warn", "database unavailable", { error: `${(error as Error).name}: ${(error as Error).message}` });
+      return fail(res, 503, "database unavailable, try again shortly");
+    }
     log("error", "unhandled error", { error: String(error) });
     fail(res, 500, "internal error");
   };

@@ -21,9 +21,13 @@ interface Doc {
 /** Short timeouts so a request fails fast with 503 while the database is away. */
 const clientOptions = {
   serverSelectionTimeoutMS: 2_000,
-  // Heartbeats use it as their socket timeout: keep it above a busy database's latency so load alone
-  // does not mark the server down. Requests still fail fast through serverSelectionTimeoutMS.
-  connectTimeoutMS: 5_000,
+  // Heartbeats use it as their socket timeout: keep it well above a busy database's latency, because a
+  // missed heartbeat clears the pool and fails every request in flight. Requests to a database that is
+  // gone still fail fast through serverSelectionTimeoutMS.
+  connectTimeoutMS: 10_000,
+  // A burst beyond this waits in the driver's queue instead of opening ever more connections to a
+  // database that is already busy.
+  maxPoolSize: 20,
   socketTimeoutMS: 10_000,
   heartbeatFrequencyMS: 2_000,
   appName: "guestbook-backend",
