@@ -1,8 +1,6 @@
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
-  // Generated-file headers name the generator function; keep esbuild from renaming functions.
-  esbuild: { keepNames: true },
   test: {
     include: ["test/**/*.test.ts"],
     // The simulated cluster has its own command (npm run test:sim).

@@ -24,14 +24,13 @@ export type Component<A extends unknown[]> = ((...args: A) => Generated) & { rea
 
 /**
  * Wraps a pure builder so its output carries `name()` and its file, e.g.
- * `export const grafana = component(import.meta.url, function grafana(config) { ... })`.
+ * `export const grafana = component(import.meta.url, "grafana", function grafana(config) { ... })`.
+ * The name is given as a string because transpilers may rename functions (vitest's does).
  */
-export function component<A extends unknown[]>(moduleURL: string, build: (...args: A) => readonly K8sObject[]): Component<A> {
+export function component<A extends unknown[]>(moduleURL: string, name: string, build: (...args: A) => readonly K8sObject[]): Component<A> {
   const source = relative(repoRoot, fileURLToPath(moduleURL));
-  const generator = build.name;
-  if (!generator) throw new Error(`component in ${source} needs a named function`);
-  const run = (...args: A): Generated => ({ generator, source, objects: build(...args) });
-  return Object.assign(run, { generatorName: generator });
+  const run = (...args: A): Generated => ({ generator: name, source, objects: build(...args) });
+  return Object.assign(run, { generatorName: name });
 }
 
 /** A strategic-merge patch of one object, written beside an overlay's kustomization. */
@@ -50,8 +49,11 @@ export interface GeneratedPatches {
 }
 
 /** Like `component`, for overlay patch builders. */
-export function patches<A extends unknown[]>(moduleURL: string, build: (...args: A) => readonly Patch[]): (...args: A) => GeneratedPatches {
+export function patches<A extends unknown[]>(
+  moduleURL: string,
+  name: string,
+  build: (...args: A) => readonly Patch[],
+): (...args: A) => GeneratedPatches {
   const source = relative(repoRoot, fileURLToPath(moduleURL));
-  if (!build.name) throw new Error(`patch builder in ${source} needs a named function`);
-  return (...args: A) => ({ generator: build.name, source, patches: build(...args) });
+  return (...args: A) => ({ generator: name, source, patches: build(...args) });
 }

@@ -148,12 +148,12 @@ function projects(config: StackConfig, cluster: ClusterConfig): AppProject[] {
  * Everything under clusters/<cluster>/apps/, which the root Application syncs. Bootstrap applies the
  * root's own AppProject (stackwave-appproject.yaml) before root-app.yaml; from then on the root keeps it.
  */
-export const clusterApplications = component(import.meta.url, function clusterApplications(config: StackConfig, cluster: ClusterConfig) {
+export const clusterApplications = component(import.meta.url, "clusterApplications", function clusterApplications(config: StackConfig, cluster: ClusterConfig) {
   return [...projects(config, cluster), ...config.layers.map((layer) => childApplication(cluster, layer)), argocdApplication(config, cluster)];
 });
 
 /** The root Application bootstrap applies once; Argo CD takes over from there. */
-export const rootApplication = component(import.meta.url, function rootApplication(_config: StackConfig, cluster: ClusterConfig) {
+export const rootApplication = component(import.meta.url, "rootApplication", function rootApplication(_config: StackConfig, cluster: ClusterConfig) {
   return [
     new Application({
       metadata: { name: "stackwave", namespace: argocdNamespace, finalizers },

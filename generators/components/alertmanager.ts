@@ -133,7 +133,7 @@ export function alertmanagerYaml(options?: AlertmanagerOptions): string {
 }
 
 /** Alertmanager: the CR, its generated configuration, identity and NodePort. */
-export const alertmanager = component(import.meta.url, function alertmanager(config: StackConfig) {
+export const alertmanager = component(import.meta.url, "alertmanager", function alertmanager(config: StackConfig) {
   const meta = { name, namespace, labels: labels("alertmanager", "alert-router", config.images.alertmanager) };
   return [
     // Alertmanager calls no Kubernetes API.

@@ -8,7 +8,7 @@ import { guestbook, guestbookNamespace as namespace, monitoringNamespace, worklo
  * Services, and a blackbox probe of the frontend page as a user sees it. They live in the guestbook
  * namespace, beside what they watch; Prometheus selects monitors there too.
  */
-export const appMonitors = component(import.meta.url, function appMonitors() {
+export const appMonitors = component(import.meta.url, "appMonitors", function appMonitors() {
   const monitors = guestbook.apps.map(
     (app) =>
       new ServiceMonitor({

@@ -84,7 +84,7 @@ export const sloGroups = slos.map((slo) => ({
 }));
 
 /** The guestbook's alerts and SLO rules. */
-export const appRules = component(import.meta.url, function appRules() {
+export const appRules = component(import.meta.url, "appRules", function appRules() {
   return [
     new PrometheusRule({
       metadata: { name: "guestbook-rules", namespace, labels: labels("guestbook", "alert-rules") },

@@ -21,7 +21,7 @@ export function blackboxYaml(): string {
 }
 
 /** The blackbox exporter: probes URLs from outside the app, as a user would. */
-export const blackboxExporter = component(import.meta.url, function blackboxExporter(config: StackConfig) {
+export const blackboxExporter = component(import.meta.url, "blackboxExporter", function blackboxExporter(config: StackConfig) {
   const meta = { name, namespace, labels: labels(name, "exporter", config.images.blackboxExporter) };
   const pods = selectorLabels(name, "exporter");
   return [

@@ -49,7 +49,7 @@ function monitor(
  * Scraping the control plane: the apiserver, the kubelet with cAdvisor, CoreDNS, and the headless
  * kube-system Services Kind does not create for kube-controller-manager, kube-scheduler, etcd and kube-proxy.
  */
-export const controlPlane = component(import.meta.url, function controlPlane() {
+export const controlPlane = component(import.meta.url, "controlPlane", function controlPlane() {
   const services = headless.map(
     (c) =>
       new Service({

@@ -53,7 +53,7 @@ function providersYaml(): string {
 }
 
 /** One ConfigMap per dashboard (each must stay under 1 MiB; test/monitoring/dashboards.test.ts checks). */
-export const grafanaDashboards = component(import.meta.url, function grafanaDashboards() {
+export const grafanaDashboards = component(import.meta.url, "grafanaDashboards", function grafanaDashboards() {
   return dashboards.map(
     (spec) =>
       new ConfigMap({
@@ -64,7 +64,7 @@ export const grafanaDashboards = component(import.meta.url, function grafanaDash
 });
 
 /** Grafana with the Prometheus datasource and the dashboards provisioned from files; admin from a bootstrap Secret. */
-export const grafana = component(import.meta.url, function grafana(config: StackConfig) {
+export const grafana = component(import.meta.url, "grafana", function grafana(config: StackConfig) {
   const meta = { name, namespace, labels: labels(name, "dashboards", config.images.grafana) };
   const pods = selectorLabels(name, "dashboards");
   const fromSecret = (key: string) => ({ secretKeyRef: { name: secret.name, key } });

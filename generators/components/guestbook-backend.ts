@@ -9,7 +9,7 @@ const database = "guestbook";
  * The guestbook API. It reaches MongoDB through the `mongodb` Service with the root credentials from
  * the bootstrap Secret; Kubernetes expands `$(VAR)` in MONGODB_URI, so no password is ever written here.
  */
-export const guestbookBackend = component(import.meta.url, function guestbookBackend(config: StackConfig) {
+export const guestbookBackend = component(import.meta.url, "guestbookBackend", function guestbookBackend(config: StackConfig) {
   const address = `${names.mongodb}:${mongodbPort}`;
   return webApp({
     name: names.backend,

@@ -4,7 +4,7 @@ import { nodePorts } from "../stack.js";
 import { names, servicePort, webApp } from "./guestbook.js";
 
 /** The guestbook page: the public entry, a NodePort that Kind maps to the host's guestbook port. */
-export const guestbookFrontend = component(import.meta.url, function guestbookFrontend(config: StackConfig) {
+export const guestbookFrontend = component(import.meta.url, "guestbookFrontend", function guestbookFrontend(config: StackConfig) {
   return webApp({
     name: names.frontend,
     image: config.images.guestbookFrontend,

@@ -24,7 +24,7 @@ const ping = ["mongosh", "--quiet", "--norc", "--eval", "db.adminCommand({ ping:
  * temporary config and mongod's socket to /tmp, and mongosh's state to $HOME, which points at /tmp too.
  * No exception to the hardening is needed.
  */
-export const guestbookMongodb = component(import.meta.url, function guestbookMongodb(config: StackConfig) {
+export const guestbookMongodb = component(import.meta.url, "guestbookMongodb", function guestbookMongodb(config: StackConfig) {
   const name = names.mongodb;
   const image = config.images.mongodb;
   const meta = { name, namespace, labels: labels(name, role, image) };

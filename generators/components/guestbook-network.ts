@@ -22,7 +22,7 @@ const monitoringPeer = (name: string): INetworkPolicyPeer => ({
  * prober); the frontend and Prometheus reach the backend; the backend and the MongoDB exporter reach MongoDB.
  * Egress stays open: the apps only call inside the namespace, and DNS needs no exception that way.
  */
-export const guestbookNetwork = component(import.meta.url, function guestbookNetwork() {
+export const guestbookNetwork = component(import.meta.url, "guestbookNetwork", function guestbookNetwork() {
   const policy = (name: string, podSelector: Record<string, string>, from: INetworkPolicyPeer[] | undefined, port?: number) =>
     new NetworkPolicy({
       metadata: { name, namespace, labels: labels(name, role) },

@@ -42,7 +42,7 @@ const watched: readonly { group: string; resources: string[] }[] = [
 ];
 
 /** kube-state-metrics: object state (Deployments, Pods, ...) as metrics, for the Kube* alerts and dashboards. */
-export const kubeStateMetrics = component(import.meta.url, function kubeStateMetrics(config: StackConfig) {
+export const kubeStateMetrics = component(import.meta.url, "kubeStateMetrics", function kubeStateMetrics(config: StackConfig) {
   const meta = { name, namespace, labels: labels(name, "exporter", config.images.kubeStateMetrics) };
   const pods = selectorLabels(name, "exporter");
   return [

@@ -17,7 +17,7 @@ export const mongodbURI = `mongodb://${guestbook.mongodb.service}.${guestbookNam
  * (mongodb_connections, mongodb_op_counters_total, ...) that dashboards and alerts use, which older
  * exporters (Debian's, in the live test) expose too.
  */
-export const mongodbExporter = component(import.meta.url, function mongodbExporter(config: StackConfig) {
+export const mongodbExporter = component(import.meta.url, "mongodbExporter", function mongodbExporter(config: StackConfig) {
   const meta = { name, namespace, labels: labels(name, "exporter", config.images.mongodbExporter) };
   const pods = selectorLabels(name, "exporter");
   const fromSecret = (key: string) => ({ secretKeyRef: { name: secret.name, key } });

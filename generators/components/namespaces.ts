@@ -7,7 +7,7 @@ import { component } from "../model.js";
  * setup/) because the `apps` project may not create cluster-scoped objects, and bootstrap puts
  * Secrets into them before the later waves run.
  */
-export const namespaces = component(import.meta.url, function namespaces(config: StackConfig) {
+export const namespaces = component(import.meta.url, "namespaces", function namespaces(config: StackConfig) {
   const names = [...new Set(config.layers.map((l) => l.namespace))].sort();
   return names.map(
     (name) =>

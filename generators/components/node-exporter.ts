@@ -37,7 +37,7 @@ export function nodeExporterArgs(rootfs: string | undefined): string[] {
  *   on Docker Desktop (prometheus-community/helm-charts#467); mounts made after start are not seen;
  * - no NetworkPolicy: policies do not apply to hostNetwork pods.
  */
-export const nodeExporter = component(import.meta.url, function nodeExporter(config: StackConfig) {
+export const nodeExporter = component(import.meta.url, "nodeExporter", function nodeExporter(config: StackConfig) {
   const meta = { name, namespace, labels: labels(name, "exporter", config.images.nodeExporter) };
   const pods = selectorLabels(name, "exporter");
   return [

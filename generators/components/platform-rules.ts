@@ -124,7 +124,7 @@ export const platformGroups = [
 ];
 
 /** Alerts about the monitoring platform and the cluster it runs on. */
-export const platformRules = component(import.meta.url, function platformRules() {
+export const platformRules = component(import.meta.url, "platformRules", function platformRules() {
   return [
     new PrometheusRule({
       metadata: { name: "platform-rules", namespace, labels: labels("prometheus", "alert-rules") },

@@ -20,7 +20,7 @@ const crdResources = ["alertmanagers", "prometheuses", "prometheusagents", "than
 const watchedResources = ["alertmanagerconfigs", "servicemonitors", "podmonitors", "probes", "prometheusrules", "scrapeconfigs"];
 
 /** The operator that turns Prometheus, Alertmanager and monitor CRs into workloads and scrape config. */
-export const prometheusOperator = component(import.meta.url, function prometheusOperator(config: StackConfig) {
+export const prometheusOperator = component(import.meta.url, "prometheusOperator", function prometheusOperator(config: StackConfig) {
   const meta = { name, namespace, labels: labels(name, "controller", config.images.prometheusOperator) };
   const pods = selectorLabels(name, "controller");
   return [

@@ -26,7 +26,7 @@ export const prometheusK8sPods = { ...prometheusPods, prometheus: cr } as const;
 const inWatched = { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: [...watchedNamespaces] }] };
 
 /** Prometheus: the CR the operator turns into a StatefulSet, its identity and RBAC, and its NodePort. */
-export const prometheus = component(import.meta.url, function prometheus(config: StackConfig) {
+export const prometheus = component(import.meta.url, "prometheus", function prometheus(config: StackConfig) {
   const meta = { name, namespace, labels: labels("prometheus", "prometheus", config.images.prometheus) };
   const rbacMeta = { name, labels: meta.labels };
   return [

@@ -16,7 +16,7 @@ function monitor(name: string, selector: Record<string, string>, endpoints: IEnd
  * ServiceMonitor ships with it in the operator layer). Each selects its Service by the labels the
  * component put on it; the `job` label is the Service name.
  */
-export const stackMonitors = component(import.meta.url, function stackMonitors() {
+export const stackMonitors = component(import.meta.url, "stackMonitors", function stackMonitors() {
   const service = (name: string) => ({ "app.kubernetes.io/name": name });
   return [
     monitor(workloads.prometheus.name, { ...service("prometheus"), "app.kubernetes.io/component": "prometheus" }, [

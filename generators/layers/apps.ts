@@ -10,7 +10,7 @@ import { labels, selectorLabels } from "../meta.js";
 import { component } from "../model.js";
 
 /** Keeps all but one pod of each web app up through node drains (MongoDB is a single replica: no budget). */
-const guestbookDisruptionBudgets = component(import.meta.url, function guestbookDisruptionBudgets() {
+const guestbookDisruptionBudgets = component(import.meta.url, "guestbookDisruptionBudgets", function guestbookDisruptionBudgets() {
   return [names.backend, names.frontend].map(
     (name) =>
       new PodDisruptionBudget({

@@ -13,7 +13,7 @@ import { component, patches } from "../model.js";
 import { monitoringNamespace as namespace, workloads } from "../monitoring.js";
 
 /** Retention, replicas and the cluster label of the two CRs, per environment. */
-const crPatches = patches(import.meta.url, function monitoringCrPatches(env: EnvironmentConfig) {
+const crPatches = patches(import.meta.url, "monitoringCrPatches", function monitoringCrPatches(env: EnvironmentConfig) {
   return [
     {
       apiVersion: "monitoring.coreos.com/v1",
@@ -31,7 +31,7 @@ const crPatches = patches(import.meta.url, function monitoringCrPatches(env: Env
 });
 
 /** PodDisruptionBudgets for every component the environment runs with more than one replica. */
-const budgets = component(import.meta.url, function monitoringDisruptionBudgets(env: EnvironmentConfig) {
+const budgets = component(import.meta.url, "monitoringDisruptionBudgets", function monitoringDisruptionBudgets(env: EnvironmentConfig) {
   const replicated = [
     { name: workloads.prometheus.name, count: env.replicas.prometheus, pods: prometheusK8sPods },
     { name: workloads.alertmanager.name, count: env.replicas.alertmanager, pods: alertmanagerPods },

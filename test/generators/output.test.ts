@@ -75,7 +75,7 @@ describe("GIVEN a generated tree", () => {
       layer.name === "apps"
         ? {
             ...layer,
-            base: (config) => [...layer.base(config), component(import.meta.url, Object.defineProperty(build, "name", { value: name }))()],
+            base: (config) => [...layer.base(config), component(import.meta.url, name, build)()],
           }
         : layer,
     );
