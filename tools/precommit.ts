@@ -46,7 +46,11 @@ export function importGraph(root: string): Map<string, string[]> {
 }
 
 /** Every file reachable from `entry`, never entering a file `stop` accepts. */
-export function reachable(graph: ReadonlyMap<string, readonly string[]>, entry: string, stop: (file: string) => boolean = () => false): Set<string> {
+export function reachable(
+  graph: ReadonlyMap<string, readonly string[]>,
+  entry: string,
+  stop: (file: string) => boolean = () => false,
+): Set<string> {
   const seen = new Set<string>();
   const queue = [entry];
   while (queue.length > 0) {
@@ -108,7 +112,8 @@ export function plan(root: string, staged: readonly string[]): Plan {
   for (const file of generatorFiles) {
     // A deleted or non-TypeScript file is outside the graph: nothing tells who used it.
     if (!graph.has(file)) {
-      if (!existsSync(join(root, file)) || !file.endsWith(".ts")) return full([`${file}: outside the import graph (deleted or not TypeScript)`]);
+      if (!existsSync(join(root, file)) || !file.endsWith(".ts"))
+        return full([`${file}: outside the import graph (deleted or not TypeScript)`]);
       continue; // a module nothing imports (a tool such as generators/check.ts)
     }
     if (engine.has(file)) return full([`${file}: cluster-level module (reached from ${engineEntry} without a layer)`]);
@@ -130,7 +135,10 @@ export function plan(root: string, staged: readonly string[]): Plan {
 /** The folders a plan rewrites (main.ts' scopesFor), plus overlays of environments that no longer exist. */
 export function outputs(root: string, scope: Plan["scope"], environments: readonly { readonly name: string }[]): string[] {
   if (scope === "full") return ["base", "overlays", "clusters"];
-  const envs = new Set([...environments.map((env) => env.name), ...(existsSync(join(root, "overlays")) ? readdirSync(join(root, "overlays")) : [])]);
+  const envs = new Set([
+    ...environments.map((env) => env.name),
+    ...(existsSync(join(root, "overlays")) ? readdirSync(join(root, "overlays")) : []),
+  ]);
   return scope.flatMap((layer) => [`base/${layer}`, ...[...envs].sort().map((env) => `overlays/${env}/${layer}`)]);
 }
 
@@ -140,7 +148,10 @@ const list = (out: string) => out.split("\0").filter(Boolean);
 /** Files the plan reads that differ from what is staged: regeneration would put them into the commit. */
 function unstaged(root: string, reads: readonly string[]): string[] {
   if (reads.length === 0) return [];
-  const changed = new Set([...list(git(root, ["diff", "--name-only", "-z"])), ...list(git(root, ["ls-files", "-z", "--others", "--exclude-standard"]))]);
+  const changed = new Set([
+    ...list(git(root, ["diff", "--name-only", "-z"])),
+    ...list(git(root, ["ls-files", "-z", "--others", "--exclude-standard"])),
+  ]);
   return [...changed].filter((file) => reads.some((read) => (read.endsWith("/") ? file.startsWith(read) : file === read))).sort();
 }
 
@@ -173,7 +184,9 @@ async function regenerate(root: string, scope: Plan["scope"]): Promise<boolean> 
 
 /** The Layer a layer entry module exports (generators/layers/<name>.ts exports `const <name>: Layer`). */
 function layerIn(name: LayerName, module: Record<string, unknown>): Layer {
-  const layer = Object.values(module).find((value) => (value as Partial<Layer> | undefined)?.name === name && typeof (value as Layer).base === "function");
+  const layer = Object.values(module).find(
+    (value) => (value as Partial<Layer> | undefined)?.name === name && typeof (value as Layer).base === "function",
+  );
   if (!layer) throw new Error(`${entryOf(name)}: expected an exported Layer named "${name}"`);
   return layer as Layer;
 }

@@ -266,7 +266,9 @@ export async function up(options: SimOptions = {}): Promise<Sim> {
       const crds = await argoCrdFiles();
       // Server-side apply: the ApplicationSet CRD is too big for the last-applied annotation.
       await kubectl(["apply", "--server-side", ...crds.flatMap((f) => ["-f", f])]);
-      await kubectl(["wait", "--for=condition=Established", "--timeout=60s", ...crds.flatMap((f) => ["-f", f])]);
+      // kubectl wait fails outright while a new CRD has no conditions yet, so retry it.
+      await waitFor(undefined, "Argo CD CRDs Established", () =>
+        kubectl(["wait", "--for=condition=Established", "--timeout=5s", ...crds.flatMap((f) => ["-f", f])]), 60_000);
       await kubectl(["apply", "-f", "-"], argoSettingsYaml({
         namespace: argocdNamespace,
         adminPassword,
