@@ -26,7 +26,15 @@ function timed(cmd: string, args: string[]): Sample {
   if (gnuTime) sh(gnuTime, ["-f", "%U %S", "-o", cpuFile, cmd, ...args]);
   else sh(cmd, args);
   const wall = performance.now() - start;
-  const cpu = gnuTime ? readFileSync(cpuFile, "utf8").trim().split("\n").at(-1)!.split(" ").map(Number).reduce((a, b) => a + b, 0) * 1000 : NaN;
+  const cpu = gnuTime
+    ? readFileSync(cpuFile, "utf8")
+        .trim()
+        .split("\n")
+        .at(-1)!
+        .split(" ")
+        .map(Number)
+        .reduce((a, b) => a + b, 0) * 1000
+    : NaN;
   return { wall, cpu };
 }
 
@@ -34,7 +42,19 @@ try {
   execFileSync("git", ["clone", "--quiet", "--no-hardlinks", repoRoot, dir]);
   symlinkSync(join(repoRoot, "node_modules"), join(dir, "node_modules"));
   for (const path of [".githooks", "tools/precommit.ts"]) cpSync(join(repoRoot, path), join(dir, path), { recursive: true });
-  git("-c", "user.name=bench", "-c", "user.email=bench@stackwave.invalid", "commit", "--quiet", "--no-verify", "--allow-empty", "-m", "bench");
+  git("add", ".githooks", "tools/precommit.ts");
+  git(
+    "-c",
+    "user.name=bench",
+    "-c",
+    "user.email=bench@stackwave.invalid",
+    "commit",
+    "--quiet",
+    "--no-verify",
+    "--allow-empty",
+    "-m",
+    "bench",
+  );
   // Warm the OS file cache and tsx's compile cache once, as a developer's second commit would be.
   sh("npm", ["run", "--silent", "generate"]);
   git("checkout", "--quiet", "--", ".");
@@ -70,7 +90,9 @@ try {
   const wall = (samples: Sample[]) => median(samples.map((s) => s.wall));
   const cpu = (samples: Sample[]) => median(samples.map((s) => s.cpu));
   const row = (samples: Sample[]) => `${Math.round(wall(samples))} ms | ${gnuTime ? `${Math.round(cpu(samples))} ms` : "n/a"}`;
-  const load = loadavg().map((l) => l.toFixed(1)).join(" / ");
+  const load = loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" / ");
   writeSection(
     "Pre-commit hook",
     `Throwaway clone of HEAD; one value in \`${component}\` changed and staged, then the hook run as git runs it.

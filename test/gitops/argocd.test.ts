@@ -7,8 +7,21 @@ import { promisify } from "node:util";
 import bcrypt from "bcryptjs";
 import yaml from "js-yaml";
 import { describe, expect, it } from "vitest";
-import { alertmanagerHealthLua, applicationHealthLua, argocdSecretKeys, argocdValues, healthKeys, helmSecretArgs } from "../../generators/clusters/argocd.js";
-import { argocdAppName, clusterApplications, projectNames, rootApplication, rootBootstrapFiles } from "../../generators/clusters/applications.js";
+import {
+  alertmanagerHealthLua,
+  applicationHealthLua,
+  argocdSecretKeys,
+  argocdValues,
+  healthKeys,
+  helmSecretArgs,
+} from "../../generators/clusters/argocd.js";
+import {
+  argocdAppName,
+  clusterApplications,
+  projectNames,
+  rootApplication,
+  rootBootstrapFiles,
+} from "../../generators/clusters/applications.js";
 import { kindCluster } from "../../generators/clusters/kind.js";
 import type { ClusterConfig, StackConfig } from "../../generators/config.js";
 import { repoRoot } from "../../generators/paths.js";
@@ -34,7 +47,11 @@ interface App {
     source?: Source;
     sources?: Source[];
     destination: { server: string; namespace: string };
-    syncPolicy: { automated: { prune: boolean; selfHeal: boolean }; retry?: { limit: number; backoff: { duration: string } }; syncOptions?: string[] };
+    syncPolicy: {
+      automated: { prune: boolean; selfHeal: boolean };
+      retry?: { limit: number; backoff: { duration: string } };
+      syncOptions?: string[];
+    };
   };
 }
 interface Project {
@@ -63,7 +80,13 @@ function objects(cluster: ClusterConfig) {
   const apps = all.filter((o): o is App => o.kind === "Application");
   const projects = all.filter((o): o is Project => o.kind === "AppProject");
   const root = json<App>(rootApplication(config, cluster).objects[0]!);
-  return { apps, projects, root, children: apps.filter((a) => a.metadata.name !== argocdAppName), self: apps.find((a) => a.metadata.name === argocdAppName)! };
+  return {
+    apps,
+    projects,
+    root,
+    children: apps.filter((a) => a.metadata.name !== argocdAppName),
+    self: apps.find((a) => a.metadata.name === argocdAppName)!,
+  };
 }
 const sourcesOf = (app: App) => app.spec.sources ?? [app.spec.source!];
 const waveOf = (app: App) => Number(app.metadata.annotations?.["argocd.argoproj.io/sync-wave"]);
@@ -101,8 +124,10 @@ describe.each(clusters.map((c) => [c.name, c] as const))("GIVEN the Argo CD obje
     for (const app of children) expect(app.spec.syncPolicy.automated.prune, app.metadata.name).toBe(true);
     const options = (name: string) => children.find((a) => a.metadata.name === name)!.spec.syncPolicy.syncOptions ?? [];
     expect(options("crds")).toContain("ServerSideApply=true");
-    for (const app of children.filter((a) => a.metadata.name !== "crds")) expect(options(app.metadata.name)).toContain("SkipDryRunOnMissingResource=true");
-    for (const layer of config.layers.filter((l) => l.project === "platform")) expect(options(layer.name)).toContain("CreateNamespace=true");
+    for (const app of children.filter((a) => a.metadata.name !== "crds"))
+      expect(options(app.metadata.name)).toContain("SkipDryRunOnMissingResource=true");
+    for (const layer of config.layers.filter((l) => l.project === "platform"))
+      expect(options(layer.name)).toContain("CreateNamespace=true");
   });
 
   it("WHEN checking each Application against its AppProject THEN its repos and destination are permitted, as Argo CD enforces", () => {
@@ -124,11 +149,24 @@ describe.each(clusters.map((c) => [c.name, c] as const))("GIVEN the Argo CD obje
     expect(project("apps").destinations.map((d) => d.namespace)).toEqual(["guestbook"]);
     expect(project("apps").clusterResourceWhitelist).toEqual([]);
     expect(project("apps").sourceRepos).toEqual([cluster.repoURL]);
-    expect(project("platform").clusterResourceWhitelist.map((k) => k.kind).sort()).toEqual(["ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "Namespace"]);
+    expect(
+      project("platform")
+        .clusterResourceWhitelist.map((k) => k.kind)
+        .sort(),
+    ).toEqual(["ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "Namespace"]);
     expect(project("platform").clusterResourceWhitelist.some((k) => k.kind === "*" || k.group === "*")).toBe(false);
     expect(project(projectNames.root).clusterResourceWhitelist).toEqual([]);
-    expect(project(projectNames.root).namespaceResourceWhitelist?.map((k) => k.kind).sort()).toEqual(["AppProject", "Application"]);
-    for (const p of projects) expect(p.spec.sourceRepos.every((r) => [cluster.repoURL, argocd.chart.repository, mirror.crdSource.kind === "mirror" ? mirror.crdSource.repoURL : ""].includes(r))).toBe(true);
+    expect(
+      project(projectNames.root)
+        .namespaceResourceWhitelist?.map((k) => k.kind)
+        .sort(),
+    ).toEqual(["AppProject", "Application"]);
+    for (const p of projects)
+      expect(
+        p.spec.sourceRepos.every((r) =>
+          [cluster.repoURL, argocd.chart.repository, mirror.crdSource.kind === "mirror" ? mirror.crdSource.repoURL : ""].includes(r),
+        ),
+      ).toBe(true);
   });
 
   it("WHEN reading the self-managed argo-cd Application THEN it installs the pinned chart with our values file and never renders argocd-secret", () => {
@@ -170,7 +208,9 @@ describe("GIVEN the generated argo-cd chart values", () => {
 
   it("WHEN Kind maps the Argo CD host port THEN it lands on the server's NodePort", () => {
     expect(values.server.service).toEqual({ type: "NodePort", nodePortHttp: nodePorts.argocd });
-    const mappings = json<{ nodes: { extraPortMappings?: { containerPort: number; hostPort: number }[] }[] }>(kindCluster(config, cluster)).nodes.flatMap((n) => n.extraPortMappings ?? []);
+    const mappings = json<{ nodes: { extraPortMappings?: { containerPort: number; hostPort: number }[] }[] }>(
+      kindCluster(config, cluster),
+    ).nodes.flatMap((n) => n.extraPortMappings ?? []);
     expect(mappings).toContainEqual(expect.objectContaining({ containerPort: nodePorts.argocd, hostPort: cluster.ports.argocd }));
   });
 
@@ -185,7 +225,11 @@ describe("GIVEN the secret values bootstrap passes to helm", () => {
   const hash = bcrypt.hashSync("correct horse battery staple", 10);
 
   it("WHEN they are valid THEN each lands on its chart key with --set-string", () => {
-    const args = helmSecretArgs({ webhookSecret: "0123456789abcdef0123", adminPasswordHash: hash, adminPasswordMtime: "2026-01-02T15:04:05Z" });
+    const args = helmSecretArgs({
+      webhookSecret: "0123456789abcdef0123",
+      adminPasswordHash: hash,
+      adminPasswordMtime: "2026-01-02T15:04:05Z",
+    });
     expect(args).toEqual([
       "--set-string",
       `${argocdSecretKeys.webhookSecret}=0123456789abcdef0123`,
@@ -231,7 +275,12 @@ async function health(script: string, obj: unknown): Promise<{ status: string; m
 
 describe.skipIf(!lua)("GIVEN the health checks in argocd-cm, run in Lua 5.1", () => {
   const cm = json<{ configs: { cm: Record<string, string> } }>(argocdValues(config, config.clusters[0]!)).configs.cm;
-  const app = (status?: unknown) => ({ apiVersion: "argoproj.io/v1alpha1", kind: "Application", metadata: { name: "apps" }, ...(status ? { status } : {}) });
+  const app = (status?: unknown) => ({
+    apiVersion: "argoproj.io/v1alpha1",
+    kind: "Application",
+    metadata: { name: "apps" },
+    ...(status ? { status } : {}),
+  });
 
   it("WHEN an Application has no status yet THEN it is Progressing, so the next wave waits", async () => {
     expect(cm[healthKeys.application]).toBe(applicationHealthLua);
@@ -239,29 +288,42 @@ describe.skipIf(!lua)("GIVEN the health checks in argocd-cm, run in Lua 5.1", ()
     expect((await health(cm[healthKeys.application]!, app({ sync: { status: "Synced" } }))).status).toBe("Progressing");
   });
 
-  it.each(["Healthy", "Degraded", "Progressing", "Missing"])("WHEN an Application reports %s THEN the check passes it through", async (status) => {
-    const result = await health(cm[healthKeys.application]!, app({ health: { status, message: `child is ${status}` } }));
-    expect(result).toEqual({ status, message: `child is ${status}` });
-  });
+  it.each(["Healthy", "Degraded", "Progressing", "Missing"])(
+    "WHEN an Application reports %s THEN the check passes it through",
+    async (status) => {
+      const result = await health(cm[healthKeys.application]!, app({ health: { status, message: `child is ${status}` } }));
+      expect(result).toEqual({ status, message: `child is ${status}` });
+    },
+  );
 
   it("WHEN an Alertmanager has no Available condition THEN it is Progressing; Available=True THEN Healthy", async () => {
-    const am = (conditions?: unknown[]) => ({ kind: "Alertmanager", metadata: { name: "main" }, ...(conditions ? { status: { conditions } } : {}) });
+    const am = (conditions?: unknown[]) => ({
+      kind: "Alertmanager",
+      metadata: { name: "main" },
+      ...(conditions ? { status: { conditions } } : {}),
+    });
     expect(cm[healthKeys.alertmanager]).toBe(alertmanagerHealthLua);
     expect((await health(alertmanagerHealthLua, am())).status).toBe("Progressing");
     expect((await health(alertmanagerHealthLua, am([{ type: "Reconciled", status: "True" }]))).status).toBe("Progressing");
     expect((await health(alertmanagerHealthLua, am([{ type: "Available", status: "True" }]))).status).toBe("Healthy");
-    expect(await health(alertmanagerHealthLua, am([{ type: "Available", status: "Degraded", message: "1/3 replicas" }]))).toEqual({ status: "Degraded", message: "1/3 replicas" });
+    expect(await health(alertmanagerHealthLua, am([{ type: "Available", status: "Degraded", message: "1/3 replicas" }]))).toEqual({
+      status: "Degraded",
+      message: "1/3 replicas",
+    });
   });
 });
 
 const kubectl = requireTool("kubectl", "kubectl 1.32 ships kustomize");
 
 describe.skipIf(!kubectl)("GIVEN the committed clusters/ folder", () => {
-  it.each(config.clusters.map((c) => c.name))("WHEN kustomize builds clusters/%s/apps THEN it holds the projects and Applications the generator makes", async (name) => {
-    const { stdout } = await run(kubectl!, ["kustomize", join(repoRoot, "clusters", name, "apps")], { maxBuffer: 16 * 2 ** 20 });
-    const built = yaml.loadAll(stdout) as { kind: string; metadata: { name: string } }[];
-    const cluster = config.clusters.find((c) => c.name === name)!;
-    const expected = clusterApplications(config, cluster).objects.map((o) => `${o.kind}/${o.metadata?.name}`);
-    expect(built.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([...expected].sort());
-  });
+  it.each(config.clusters.map((c) => c.name))(
+    "WHEN kustomize builds clusters/%s/apps THEN it holds the projects and Applications the generator makes",
+    async (name) => {
+      const { stdout } = await run(kubectl!, ["kustomize", join(repoRoot, "clusters", name, "apps")], { maxBuffer: 16 * 2 ** 20 });
+      const built = yaml.loadAll(stdout) as { kind: string; metadata: { name: string } }[];
+      const cluster = config.clusters.find((c) => c.name === name)!;
+      const expected = clusterApplications(config, cluster).objects.map((o) => `${o.kind}/${o.metadata?.name}`);
+      expect(built.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([...expected].sort());
+    },
+  );
 });

@@ -51,66 +51,85 @@ describe("GIVEN a clone with the pre-commit hook installed through core.hooksPat
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("WHEN one operator generator value changes and is committed THEN the commit holds the regenerated operator YAML and no other layer", async () => {
-    const source = readFileSync(join(dir, component), "utf8");
-    const match = /resources\((\d+), /.exec(source);
-    expect(match, `${component}: expected a resources(cpuMillis, ...) call to change`).not.toBeNull();
-    const cpu = Number(match![1]) + 7;
-    writeFileSync(join(dir, component), source.replace(match![0], `resources(${cpu}, `));
-    await git(dir, "add", component);
+  it(
+    "WHEN one operator generator value changes and is committed THEN the commit holds the regenerated operator YAML and no other layer",
+    async () => {
+      const source = readFileSync(join(dir, component), "utf8");
+      const match = /resources\((\d+), /.exec(source);
+      expect(match, `${component}: expected a resources(cpuMillis, ...) call to change`).not.toBeNull();
+      const cpu = Number(match![1]) + 7;
+      writeFileSync(join(dir, component), source.replace(match![0], `resources(${cpu}, `));
+      await git(dir, "add", component);
 
-    const result = await commit(dir, "operator: more CPU");
+      const result = await commit(dir, "operator: more CPU");
 
-    expect(result.status, result.output).toBe(0);
-    expect(result.output).toContain("regenerated and staged operator");
-    const files = (await git(dir, "show", "--name-only", "--format=", "HEAD")).split("\n").filter(Boolean);
-    expect(files).toContain(component);
-    const generated = files.filter((f) => f !== component);
-    expect(generated.length).toBeGreaterThan(0);
-    expect(generated.filter((f) => !/^(base\/operator|overlays\/[^/]+\/operator)\//.test(f))).toEqual([]);
-    const deployment = await git(dir, "show", "HEAD:base/operator/prometheus-operator-deployment.yaml");
-    expect(deployment).toContain(`cpu: ${cpu}m`);
-    // Nothing regenerated is left behind unstaged.
-    expect(await git(dir, "status", "--porcelain", "--", "base", "overlays", "clusters")).toBe("");
-  }, slow);
+      expect(result.status, result.output).toBe(0);
+      expect(result.output).toContain("regenerated and staged operator");
+      const files = (await git(dir, "show", "--name-only", "--format=", "HEAD")).split("\n").filter(Boolean);
+      expect(files).toContain(component);
+      const generated = files.filter((f) => f !== component);
+      expect(generated.length).toBeGreaterThan(0);
+      expect(generated.filter((f) => !/^(base\/operator|overlays\/[^/]+\/operator)\//.test(f))).toEqual([]);
+      const deployment = await git(dir, "show", "HEAD:base/operator/prometheus-operator-deployment.yaml");
+      expect(deployment).toContain(`cpu: ${cpu}m`);
+      // Nothing regenerated is left behind unstaged.
+      expect(await git(dir, "status", "--porcelain", "--", "base", "overlays", "clusters")).toBe("");
+    },
+    slow,
+  );
 
-  it("WHEN a broken generator is committed THEN the commit is refused with the generator's error", async () => {
-    const head = await git(dir, "rev-parse", "HEAD");
-    writeFileSync(join(dir, component), `${readFileSync(join(dir, component), "utf8")}\nthrow new Error("operator generator broken on purpose");\n`);
-    await git(dir, "add", component);
+  it(
+    "WHEN a broken generator is committed THEN the commit is refused with the generator's error",
+    async () => {
+      const head = await git(dir, "rev-parse", "HEAD");
+      writeFileSync(
+        join(dir, component),
+        `${readFileSync(join(dir, component), "utf8")}\nthrow new Error("operator generator broken on purpose");\n`,
+      );
+      await git(dir, "add", component);
 
-    const result = await commit(dir, "broken operator");
+      const result = await commit(dir, "broken operator");
 
-    expect(result.status).not.toBe(0);
-    expect(result.output).toContain("operator generator broken on purpose");
-    expect(result.output).toContain("commit refused");
-    expect(await git(dir, "rev-parse", "HEAD")).toBe(head);
-    await git(dir, "checkout", "--quiet", "HEAD", "--", component);
-  }, slow);
+      expect(result.status).not.toBe(0);
+      expect(result.output).toContain("operator generator broken on purpose");
+      expect(result.output).toContain("commit refused");
+      expect(await git(dir, "rev-parse", "HEAD")).toBe(head);
+      await git(dir, "checkout", "--quiet", "HEAD", "--", component);
+    },
+    slow,
+  );
 
-  it("WHEN only a non-generator file is committed THEN the hook leaves every generated folder alone", async () => {
-    writeFileSync(join(dir, "NOTES.md"), "not an input of generation\n");
-    await git(dir, "add", "NOTES.md");
+  it(
+    "WHEN only a non-generator file is committed THEN the hook leaves every generated folder alone",
+    async () => {
+      writeFileSync(join(dir, "NOTES.md"), "not an input of generation\n");
+      await git(dir, "add", "NOTES.md");
 
-    const result = await commit(dir, "notes");
+      const result = await commit(dir, "notes");
 
-    expect(result.status, result.output).toBe(0);
-    expect((await git(dir, "show", "--name-only", "--format=", "HEAD")).trim()).toBe("NOTES.md");
-  }, slow);
+      expect(result.status, result.output).toBe(0);
+      expect((await git(dir, "show", "--name-only", "--format=", "HEAD")).trim()).toBe("NOTES.md");
+    },
+    slow,
+  );
 
-  it("WHEN a generator the layer reads has unstaged edits THEN the commit is refused naming the file", async () => {
-    const layer = "generators/layers/operator.ts";
-    writeFileSync(join(dir, layer), `${readFileSync(join(dir, layer), "utf8")}\n// staged edit\n`);
-    await git(dir, "add", layer);
-    writeFileSync(join(dir, component), `${readFileSync(join(dir, component), "utf8")}\n// unstaged edit\n`);
+  it(
+    "WHEN a generator the layer reads has unstaged edits THEN the commit is refused naming the file",
+    async () => {
+      const layer = "generators/layers/operator.ts";
+      writeFileSync(join(dir, layer), `${readFileSync(join(dir, layer), "utf8")}\n// staged edit\n`);
+      await git(dir, "add", layer);
+      writeFileSync(join(dir, component), `${readFileSync(join(dir, component), "utf8")}\n// unstaged edit\n`);
 
-    const result = await commit(dir, "half staged");
+      const result = await commit(dir, "half staged");
 
-    expect(result.status).not.toBe(0);
-    expect(result.output).toContain("not staged");
-    expect(result.output).toContain(component);
-    await git(dir, "reset", "--quiet", "--hard", "HEAD");
-  }, slow);
+      expect(result.status).not.toBe(0);
+      expect(result.output).toContain("not staged");
+      expect(result.output).toContain(component);
+      await git(dir, "reset", "--quiet", "--hard", "HEAD");
+    },
+    slow,
+  );
 });
 
 describe("GIVEN this repository's generators", () => {
