@@ -4,6 +4,7 @@ import yaml from "js-yaml";
 import type { ClusterConfig, StackConfig } from "../generators/config.js";
 import { argocdRelease, argocdSecretKeys, argocdValuesPath, type ArgoCdSecrets } from "../generators/clusters/argocd.js";
 import { kindCluster } from "../generators/clusters/kind.js";
+import { bootstrapSecrets, pagerSwitch } from "../generators/monitoring.js";
 import { nodePorts } from "../generators/stack.js";
 import { argocd, imageString, localRegistry, type ImageName, type ToolPlatform } from "../generators/versions.js";
 import type { ArgoApps } from "./applications.js";
@@ -458,6 +459,7 @@ function secretObject(name: string, namespace: string, stringData: Record<string
 }
 
 function secretsStep(input: PlanInput, n: Names): Step {
+  const pd = bootstrapSecrets.pagerduty;
   const namespaces = [...new Set([n.argocdNamespace, ...input.config.layers.map((l) => l.namespace)])].sort();
   const monitoring = input.config.layers.find((l) => l.name === "monitors")?.namespace ?? "monitoring";
   const apps = input.config.layers.find((l) => l.name === "apps")?.namespace ?? "guestbook";
@@ -466,7 +468,15 @@ function secretsStep(input: PlanInput, n: Names): Step {
     secretObject("grafana-admin", monitoring, { "admin-user": logins.grafanaAdminUser, "admin-password": secret("grafanaAdminPassword") }),
     secretObject("mongodb-credentials", apps, mongo),
     secretObject("mongodb-credentials", monitoring, mongo),
-    ...(input.pagerduty ? [secretObject("pagerduty", monitoring, { "routing-key": secret("pagerdutyRoutingKey") })] : []),
+    // The `pager` key switches Prometheus' pager label on, so critical alerts route to PagerDuty (monitoring.ts).
+    ...(input.pagerduty
+      ? [
+          secretObject(pd.name, monitoring, {
+            [pd.routingKey]: secret("pagerdutyRoutingKey"),
+            [pd.pagerKey]: pagerSwitch.enabled,
+          }),
+        ]
+      : []),
   ];
   return {
     name: "secrets",
