@@ -98,7 +98,9 @@ async function main(): Promise<number> {
         err instanceof CommandError
           ? `command: ${err.command}\nexit: ${err.code}\nlast output:\n${err.tail}`
           : String(err instanceof Error ? err.message : err);
-      console.error(`[sim-tools] ${label}: FAILED after ${elapsed(start)}\n${detail}\nfull log: ${join(toolDir(recipe.name, recipe.version), "build.log")}`);
+      console.error(
+        `[sim-tools] ${label}: FAILED after ${elapsed(start)}\n${detail}\nfull log: ${join(toolDir(recipe.name, recipe.version), "build.log")}`,
+      );
       failures.push(recipe.name);
     }
   }

@@ -12,7 +12,9 @@ import yaml from "js-yaml";
 import { defaultDir, down, up } from "./sim/cluster.js";
 
 function usage(message: string): never {
-  console.error(`${message}\nusage: npx tsx tools/sim.ts [--detach] [--no-argocd] [--prometheus-operator] [--argocd-values <file>] [--apply <path>]... | --down`);
+  console.error(
+    `${message}\nusage: npx tsx tools/sim.ts [--detach] [--no-argocd] [--prometheus-operator] [--argocd-values <file>] [--apply <path>]... | --down`,
+  );
   process.exit(2);
 }
 
@@ -42,7 +44,11 @@ if (args.includes("--down")) {
   await down(defaultDir);
   console.log(`[sim] down: ${defaultDir} removed`);
 } else {
-  const sim = await up({ argocd: !args.includes("--no-argocd"), prometheusOperator: args.includes("--prometheus-operator"), ...(argocdCm ? { argocdCm } : {}) }).catch((err: unknown) => {
+  const sim = await up({
+    argocd: !args.includes("--no-argocd"),
+    prometheusOperator: args.includes("--prometheus-operator"),
+    ...(argocdCm ? { argocdCm } : {}),
+  }).catch((err: unknown) => {
     console.error(`[sim] ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);
   });

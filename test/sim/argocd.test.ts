@@ -71,7 +71,8 @@ describe.skipIf(missing.length > 0)("GIVEN the simulated cluster with Argo CD an
     };
     return { sync: app.status?.sync?.status, revision: app.status?.sync?.revision, health: app.status?.health?.status };
   };
-  const greeting = async () => (await sim.kubectl(["get", "configmap", "greeting", "-n", demoNamespace, "-o", "jsonpath={.data.greeting}"])).trim();
+  const greeting = async () =>
+    (await sim.kubectl(["get", "configmap", "greeting", "-n", demoNamespace, "-o", "jsonpath={.data.greeting}"])).trim();
 
   beforeAll(async () => {
     sim = await up({
@@ -126,10 +127,15 @@ describe.skipIf(missing.length > 0)("GIVEN the simulated cluster with Argo CD an
     writeDemo(work.dir, "hello from git");
     const sha = await work.push("demo app");
     await sim.kubectl(["apply", "-f", "-"], JSON.stringify(application(repoUrl)));
-    await waitFor(undefined, "Application demo Synced/Healthy", async () => {
-      const s = await appStatus();
-      if (s.sync !== "Synced" || s.health !== "Healthy" || s.revision !== sha) throw new Error(JSON.stringify(s));
-    }, 240_000);
+    await waitFor(
+      undefined,
+      "Application demo Synced/Healthy",
+      async () => {
+        const s = await appStatus();
+        if (s.sync !== "Synced" || s.health !== "Healthy" || s.revision !== sha) throw new Error(JSON.stringify(s));
+      },
+      240_000,
+    );
     expect(await greeting()).toBe("hello from git");
     const available = await sim.kubectl(["get", "deployment", "demo", "-n", demoNamespace, "-o", "jsonpath={.status.availableReplicas}"]);
     expect(available).toBe("2");
@@ -140,10 +146,15 @@ describe.skipIf(missing.length > 0)("GIVEN the simulated cluster with Argo CD an
     const sha = await work.push("change the greeting");
     const delivered = await git.waitForLog((l) => l.msg === "webhook delivered" && l.after === sha, 60_000);
     expect(delivered.status).toBe(200);
-    await waitFor(undefined, "Application demo at the pushed commit", async () => {
-      const s = await appStatus();
-      if (s.revision !== sha || s.sync !== "Synced") throw new Error(JSON.stringify(s));
-    }, 180_000);
+    await waitFor(
+      undefined,
+      "Application demo at the pushed commit",
+      async () => {
+        const s = await appStatus();
+        if (s.revision !== sha || s.sync !== "Synced") throw new Error(JSON.stringify(s));
+      },
+      180_000,
+    );
     expect(await greeting()).toBe("hello again");
   });
 });

@@ -42,15 +42,33 @@ describe.skipIf(missing.length > 0)("GIVEN the simulated cluster with the promet
     // Server-side apply: several of these CRDs are larger than the last-applied annotation allows.
     await sim.kubectl(["apply", "--server-side", ...files.flatMap((f) => ["-f", join(crdDir, f)])]);
     await sim.kubectl(["create", "namespace", "monitoring"]);
-    await waitFor(undefined, "prometheus-operator running", async () => {
-      if (!sim.procs.some((p) => p.name === "prometheus-operator")) throw new Error("not started yet");
-    }, 180_000);
+    await waitFor(
+      undefined,
+      "prometheus-operator running",
+      async () => {
+        if (!sim.procs.some((p) => p.name === "prometheus-operator")) throw new Error("not started yet");
+      },
+      180_000,
+    );
     await waitFor(undefined, "Prometheus created", () => sim.kubectl(["apply", "-f", "-"], JSON.stringify(prometheus)), 60_000);
 
-    await waitFor(undefined, "Prometheus Available", async () => {
-      const status = await sim.kubectl(["get", "prometheus", "sim", "-n", "monitoring", "-o", 'jsonpath={.status.conditions[?(@.type=="Available")].status}']);
-      if (status !== "True") throw new Error(`Available=${status || "(none)"}`);
-    }, 240_000);
+    await waitFor(
+      undefined,
+      "Prometheus Available",
+      async () => {
+        const status = await sim.kubectl([
+          "get",
+          "prometheus",
+          "sim",
+          "-n",
+          "monitoring",
+          "-o",
+          'jsonpath={.status.conditions[?(@.type=="Available")].status}',
+        ]);
+        if (status !== "True") throw new Error(`Available=${status || "(none)"}`);
+      },
+      240_000,
+    );
     const ready = await sim.kubectl(["get", "statefulset", "prometheus-sim", "-n", "monitoring", "-o", "jsonpath={.status.readyReplicas}"]);
     expect(ready).toBe("1");
   });

@@ -110,10 +110,26 @@ export async function up(options: SimOptions = {}): Promise<Sim> {
     kwok: binary("kwok"),
     kubectl: binary("kubectl"),
     openssl: binary("openssl", ["/usr/bin"]),
-    ...(withArgo ? { redis: binary("redis-server", ["/usr/bin"]), argocd: binary("argocd"), kustomize: binary("kustomize"), git: binary("git") } : {}),
+    ...(withArgo
+      ? { redis: binary("redis-server", ["/usr/bin"]), argocd: binary("argocd"), kustomize: binary("kustomize"), git: binary("git") }
+      : {}),
     ...(options.prometheusOperator ? { operator: binary("prometheus-operator") } : {}),
   };
-  const names = ["etcd", "etcdPeer", "apiserver", "controllerManager", "scheduler", "kwok", "redis", "repoServer", "repoServerMetrics", "controllerMetrics", "argocdServer", "argocdServerMetrics", "prometheusOperator"];
+  const names = [
+    "etcd",
+    "etcdPeer",
+    "apiserver",
+    "controllerManager",
+    "scheduler",
+    "kwok",
+    "redis",
+    "repoServer",
+    "repoServerMetrics",
+    "controllerMetrics",
+    "argocdServer",
+    "argocdServerMetrics",
+    "prometheusOperator",
+  ];
   const portList = await freePorts(names.length);
   const ports = Object.fromEntries(names.map((n, i) => [n, portList[i]!])) as Record<string, number>;
   const port = (n: string) => ports[n]!;
@@ -254,11 +270,16 @@ export async function up(options: SimOptions = {}): Promise<Sim> {
       const redisUrl = `127.0.0.1:${port("redis")}`;
       const redis = start("redis", [
         bin.redis!,
-        "--bind", "127.0.0.1",
-        "--port", String(port("redis")),
-        "--save", "",
-        "--appendonly", "no",
-        "--dir", join(dir, "data"),
+        "--bind",
+        "127.0.0.1",
+        "--port",
+        String(port("redis")),
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--dir",
+        join(dir, "data"),
       ]);
       await ready(redis, () => tcp(port("redis")), t0);
 
@@ -267,15 +288,22 @@ export async function up(options: SimOptions = {}): Promise<Sim> {
       // Server-side apply: the ApplicationSet CRD is too big for the last-applied annotation.
       await kubectl(["apply", "--server-side", ...crds.flatMap((f) => ["-f", f])]);
       // kubectl wait fails outright while a new CRD has no conditions yet, so retry it.
-      await waitFor(undefined, "Argo CD CRDs Established", () =>
-        kubectl(["wait", "--for=condition=Established", "--timeout=5s", ...crds.flatMap((f) => ["-f", f])]), 60_000);
-      await kubectl(["apply", "-f", "-"], argoSettingsYaml({
-        namespace: argocdNamespace,
-        adminPassword,
-        url: argoUrl,
-        ...(options.argocdCm ? { cm: options.argocdCm } : {}),
-        ...(options.argocdSecret ? { secret: options.argocdSecret } : {}),
-      }));
+      await waitFor(
+        undefined,
+        "Argo CD CRDs Established",
+        () => kubectl(["wait", "--for=condition=Established", "--timeout=5s", ...crds.flatMap((f) => ["-f", f])]),
+        60_000,
+      );
+      await kubectl(
+        ["apply", "-f", "-"],
+        argoSettingsYaml({
+          namespace: argocdNamespace,
+          adminPassword,
+          url: argoUrl,
+          ...(options.argocdCm ? { cm: options.argocdCm } : {}),
+          ...(options.argocdSecret ? { secret: options.argocdSecret } : {}),
+        }),
+      );
       await kubectl(["apply", "-f", "-"], defaultProjectYaml(argocdNamespace));
       log(`[sim] argocd: CRDs established and settings applied in ${elapsed(t0)}`);
 
@@ -295,44 +323,70 @@ export async function up(options: SimOptions = {}): Promise<Sim> {
       const common = ["--redis", redisUrl, "--loglevel", "info"];
       const repoServer = `127.0.0.1:${port("repoServer")}`;
       t0 = Date.now();
-      const repo = start("argocd-repo-server", [
-        argocd,
-        "--address", "127.0.0.1",
-        "--port", String(port("repoServer")),
-        "--metrics-address", "127.0.0.1",
-        "--metrics-port", String(port("repoServerMetrics")),
-        "--disable-tls",
-        ...common,
-      ], argoEnv("argocd-repo-server"));
+      const repo = start(
+        "argocd-repo-server",
+        [
+          argocd,
+          "--address",
+          "127.0.0.1",
+          "--port",
+          String(port("repoServer")),
+          "--metrics-address",
+          "127.0.0.1",
+          "--metrics-port",
+          String(port("repoServerMetrics")),
+          "--disable-tls",
+          ...common,
+        ],
+        argoEnv("argocd-repo-server"),
+      );
       await ready(repo, () => tcp(port("repoServer")), t0);
 
       t0 = Date.now();
       const kube = ["--kubeconfig", kubeconfigPath, "--namespace", argocdNamespace];
-      const server = start("argocd-server", [
-        argocd,
-        ...kube,
-        "--insecure",
-        "--address", "127.0.0.1",
-        "--port", String(port("argocdServer")),
-        "--metrics-address", "127.0.0.1",
-        "--metrics-port", String(port("argocdServerMetrics")),
-        "--repo-server", repoServer,
-        "--repo-server-plaintext",
-        "--staticassets", join(argoDir, "ui"),
-        ...common,
-      ], argoEnv("argocd-server"));
+      const server = start(
+        "argocd-server",
+        [
+          argocd,
+          ...kube,
+          "--insecure",
+          "--address",
+          "127.0.0.1",
+          "--port",
+          String(port("argocdServer")),
+          "--metrics-address",
+          "127.0.0.1",
+          "--metrics-port",
+          String(port("argocdServerMetrics")),
+          "--repo-server",
+          repoServer,
+          "--repo-server-plaintext",
+          "--staticassets",
+          join(argoDir, "ui"),
+          ...common,
+        ],
+        argoEnv("argocd-server"),
+      );
       // Exception to "loopback only": upstream hard-codes 0.0.0.0 for this metrics port
       // (controller/appcontroller.go); it is a random free port and nothing connects from outside.
-      const controller = start("argocd-application-controller", [
-        argocd,
-        ...kube,
-        "--repo-server", repoServer,
-        "--repo-server-plaintext",
-        "--metrics-port", String(port("controllerMetrics")),
-        "--status-processors", "4",
-        "--operation-processors", "2",
-        ...common,
-      ], argoEnv("argocd-application-controller"));
+      const controller = start(
+        "argocd-application-controller",
+        [
+          argocd,
+          ...kube,
+          "--repo-server",
+          repoServer,
+          "--repo-server-plaintext",
+          "--metrics-port",
+          String(port("controllerMetrics")),
+          "--status-processors",
+          "4",
+          "--operation-processors",
+          "2",
+          ...common,
+        ],
+        argoEnv("argocd-application-controller"),
+      );
       await ready(server, () => get(`${argoUrl}/healthz`), t0);
       await ready(controller, () => get(`http://127.0.0.1:${port("controllerMetrics")}/metrics`), t0);
     }
@@ -409,7 +463,7 @@ export const kwokAnnotation = "kwok.x-k8s.io/node";
 
 /** A fake Node with room for the whole stack; kwok fills in conditions and heartbeats. */
 function nodeYaml(name: string): string {
-  const room = "    cpu: \"32\"\n    memory: 256Gi\n    pods: \"110\"\n";
+  const room = '    cpu: "32"\n    memory: 256Gi\n    pods: "110"\n';
   return [
     "apiVersion: v1",
     "kind: Node",
@@ -417,7 +471,7 @@ function nodeYaml(name: string): string {
     `  name: ${name}`,
     "  annotations:",
     `    ${kwokAnnotation}: fake`,
-    "    node.alpha.kubernetes.io/ttl: \"0\"",
+    '    node.alpha.kubernetes.io/ttl: "0"',
     "  labels:",
     `    kubernetes.io/hostname: ${name}`,
     "    kubernetes.io/os: linux",

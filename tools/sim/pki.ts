@@ -40,13 +40,43 @@ export async function makePki(dir: string): Promise<Pki> {
     serviceAccountPub: f("sa.pub"),
   };
   const days = "7";
-  await run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", days, "-subj", "/CN=stackwave-sim-ca",
-    "-keyout", pki.caKey, "-out", pki.ca]);
+  await run([
+    "openssl",
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-days",
+    days,
+    "-subj",
+    "/CN=stackwave-sim-ca",
+    "-keyout",
+    pki.caKey,
+    "-out",
+    pki.ca,
+  ]);
   const issue = async (name: string, subject: string, ext: string) => {
     writeFileSync(f(`${name}.ext`), ext);
     await run(["openssl", "req", "-newkey", "rsa:2048", "-nodes", "-subj", subject, "-keyout", f(`${name}.key`), "-out", f(`${name}.csr`)]);
-    await run(["openssl", "x509", "-req", "-in", f(`${name}.csr`), "-CA", pki.ca, "-CAkey", pki.caKey, "-CAcreateserial",
-      "-days", days, "-extfile", f(`${name}.ext`), "-out", f(`${name}.crt`)]);
+    await run([
+      "openssl",
+      "x509",
+      "-req",
+      "-in",
+      f(`${name}.csr`),
+      "-CA",
+      pki.ca,
+      "-CAkey",
+      pki.caKey,
+      "-CAcreateserial",
+      "-days",
+      days,
+      "-extfile",
+      f(`${name}.ext`),
+      "-out",
+      f(`${name}.crt`),
+    ]);
   };
   await issue("apiserver", "/CN=kube-apiserver", `extendedKeyUsage=serverAuth\nsubjectAltName=${serverNames.join(",")}\n`);
   await issue("admin", "/O=system:masters/CN=stackwave-admin", "extendedKeyUsage=clientAuth\n");

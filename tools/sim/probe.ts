@@ -10,7 +10,9 @@ export function get(url: string, tls: RequestOptions = {}): Promise<string> {
     const req = (url.startsWith("https:") ? httpsRequest : httpRequest)(url, { ...tls, timeout: 5_000 }, (res) => {
       let body = "";
       res.on("data", (c: Buffer) => (body += c.toString()));
-      res.on("end", () => ((res.statusCode ?? 0) < 300 ? resolve(body) : reject(new Error(`${url}: HTTP ${res.statusCode} ${body.slice(0, 200)}`))));
+      res.on("end", () =>
+        (res.statusCode ?? 0) < 300 ? resolve(body) : reject(new Error(`${url}: HTTP ${res.statusCode} ${body.slice(0, 200)}`)),
+      );
     });
     req.on("timeout", () => req.destroy(new Error(`${url}: timeout`)));
     req.on("error", reject);

@@ -52,7 +52,11 @@ export function run(argv: readonly string[], options: RunOptions = {}): Promise<
     child.on("error", (err) => reject(new CommandError(line, null, err.message)));
     child.on("close", (code) => {
       if (code === 0) return resolve(stdout);
-      const tail = combined.trimEnd().split("\n").slice(-(options.tailLines ?? 30)).join("\n");
+      const tail = combined
+        .trimEnd()
+        .split("\n")
+        .slice(-(options.tailLines ?? 30))
+        .join("\n");
       reject(new CommandError(line, code, tail));
     });
   });
