@@ -99,9 +99,12 @@ function projects(config: StackConfig, cluster: ClusterConfig): AppProject[] {
   const namespacesOf = (project: string) => config.layers.filter((l) => l.project === project).map((l) => l.namespace);
   const rbac = (kind: string) => ({ group: "rbac.authorization.k8s.io", kind });
   const crd = { group: "apiextensions.k8s.io", kind: "CustomResourceDefinition" };
+  // A wave before every Application: within one wave Argo CD orders these unknown kinds by name, so an
+  // Application could otherwise be created before its project exists.
+  const annotations = wave(Math.min(...config.layers.map((l) => l.wave)) - 1);
   return [
     new AppProject({
-      metadata: { name: projectNames.root, namespace: argocdNamespace },
+      metadata: { name: projectNames.root, namespace: argocdNamespace, annotations },
       spec: {
         description: "The root app-of-apps: Applications and AppProjects in argocd, nothing else",
         sourceRepos: [cluster.repoURL],
@@ -114,7 +117,7 @@ function projects(config: StackConfig, cluster: ClusterConfig): AppProject[] {
       },
     }),
     new AppProject({
-      metadata: { name: projectNames.argocd, namespace: argocdNamespace },
+      metadata: { name: projectNames.argocd, namespace: argocdNamespace, annotations },
       spec: {
         description: "Argo CD's own release: the pinned chart with this repository's values",
         sourceRepos: [argocd.chart.repository, cluster.repoURL],
@@ -123,7 +126,7 @@ function projects(config: StackConfig, cluster: ClusterConfig): AppProject[] {
       },
     }),
     new AppProject({
-      metadata: { name: projectNames.platform, namespace: argocdNamespace },
+      metadata: { name: projectNames.platform, namespace: argocdNamespace, annotations },
       spec: {
         description: "CRDs, the operator and the monitoring stack",
         sourceRepos: [cluster.repoURL, ...crdRepos],
@@ -133,7 +136,7 @@ function projects(config: StackConfig, cluster: ClusterConfig): AppProject[] {
       },
     }),
     new AppProject({
-      metadata: { name: projectNames.apps, namespace: argocdNamespace },
+      metadata: { name: projectNames.apps, namespace: argocdNamespace, annotations },
       spec: {
         description: "The guestbook: its namespace only, no cluster-scoped objects",
         sourceRepos: [cluster.repoURL],

@@ -56,7 +56,7 @@ interface App {
 }
 interface Project {
   kind: "AppProject";
-  metadata: { name: string };
+  metadata: { name: string; annotations?: Record<string, string> };
   spec: {
     sourceRepos: string[];
     destinations: { server: string; namespace: string }[];
@@ -113,6 +113,11 @@ describe.each(clusters.map((c) => [c.name, c] as const))("GIVEN the Argo CD obje
     expect(wave("platform")).toBeLessThanOrEqual(wave("monitors"));
     expect(wave("monitors")).toBeLessThan(wave("apps"));
     for (const app of children) expect(waveOf(self), app.metadata.name).toBeGreaterThan(waveOf(app));
+    // Projects first: an Application created before its project shows an error until the project appears.
+    for (const project of projects)
+      expect(Number(project.metadata.annotations?.["argocd.argoproj.io/sync-wave"]), project.metadata.name).toBeLessThan(
+        Math.min(...apps.map(waveOf)),
+      );
   });
 
   it("WHEN reading sync policies THEN every child prunes, self-heals and retries with backoff, and the CRD app applies server-side", () => {
