@@ -1,6 +1,6 @@
 // How each pinned tool of the simulated cluster is built from Go modules. Upstream code is never
 // committed: wrapper modules (go.mod, a tiny main.go) are written into the cache at build time.
-import { readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { goTools } from "../../generators/versions.js";
 
@@ -193,8 +193,35 @@ const argocd: Recipe = {
   },
 };
 
-/** Every tool, in bring-up order: the cluster needs the first five, the operator comes last. */
+/** Makes a copied module-cache tree writable (the cache stores it read-only). */
+function writable(dir: string): void {
+  chmodSync(dir, 0o755);
+  for (const entry of readdirSync(dir)) {
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) writable(path);
+    else chmodSync(path, 0o644);
+  }
+}
+
+/** FerretDB, the MongoDB wire-protocol server the app and monitoring tests run against. */
+const ferretdb: Recipe = {
+  name: "ferretdb",
+  version: goTools.ferretdb.version,
+  binaries: ["ferretdb"],
+  async build(ctx) {
+    // FerretDB embeds build/version/version.txt, which its module zip lacks: a plain `go install`
+    // builds a binary that panics at start. Build a copy of the module with that file written.
+    const { dir } = await upstreamGoMod(ctx, goTools.ferretdb.module.replace(/\/cmd\/ferretdb$/, ""), goTools.ferretdb.version);
+    cpSync(dir, ctx.src, { recursive: true });
+    writable(ctx.src);
+    write(ctx, "build/version/version.txt", `${goTools.ferretdb.version}\n`);
+    await ctx.go(["build", "-trimpath", "-o", join(ctx.bin, "ferretdb"), "./cmd/ferretdb"]);
+  },
+};
+
+/** Every tool: FerretDB for the tests, then the simulated cluster in bring-up order (the operator last). */
 export const recipes: readonly Recipe[] = [
+  ferretdb,
   etcd,
   installed("kwok", goTools.kwok, "kwok"),
   installed("kustomize", goTools.kustomize, "kustomize"),
