@@ -72,7 +72,7 @@ describe("GIVEN the rule checker", () => {
   });
 });
 
-describe.each(["backend", "frontend"])("GIVEN apps/%s/Dockerfile", (app) => {
+describe.each(["backend", "frontend", "git-server"])("GIVEN apps/%s/Dockerfile", (app) => {
   const path = `apps/${app}/Dockerfile`;
   const text = readFileSync(path, "utf8");
 

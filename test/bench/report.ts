@@ -36,7 +36,10 @@ export function writeSection(heading: string, body: string): void {
   }
   const parts = current.split(/^(?=## )/m);
   const head = parts[0] ?? title;
-  const sections = parts.slice(1).filter((part) => !part.startsWith(`## ${heading}\n`));
+  const sections = parts
+    .slice(1)
+    .filter((part) => !part.startsWith(`## ${heading}\n`))
+    .map((part) => part.trim() + "\n");
   sections.push(section);
   sections.sort((a, b) => a.localeCompare(b));
   writeFileSync(file, [head.trimEnd() + "\n", ...sections].join("\n"));
