@@ -1,8 +1,7 @@
 // Simulated cluster figures: the recorded build time of each pinned tool, and bring-up/tear-down
 // times (medians of a few runs) measured here. Writes the "Simulated cluster" section of docs/benchmarks.md.
-import { existsSync, readFileSync } from "node:fs";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { toolDir } from "../../tools/cache.js";
 import { up } from "../../tools/sim/cluster.js";
@@ -17,9 +16,14 @@ const minutes = (s: number) => `${Math.floor(s / 60)} min ${String(s % 60).padSt
 const buildRows = recipes.map((r) => {
   const file = join(toolDir(r.name, r.version), "build.json");
   const record = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as BuildRecord) : undefined;
-  return `| ${r.name} | ${r.version} | ${r.binaries.join(", ")} | ${record ? minutes(record.seconds) : "not built"} |`;
+  const when = record ? record.finishedAt.slice(0, 16).replace("T", " ") : "";
+  return `| ${r.name} | ${r.version} | ${r.binaries.join(", ")} | ${record ? minutes(record.seconds) : "not built"} | ${when} |`;
 });
 
+// The machine is shared: say how busy it was, since every figure here scales with it.
+const load = loadavg()
+  .map((l) => l.toFixed(1))
+  .join(" / ");
 const upMs: number[] = [];
 const downMs: number[] = [];
 for (let i = 0; i < runs; i++) {
@@ -43,12 +47,13 @@ writeSection(
 per tool, \`nice -n 10\`, with the Go module and build caches as they were at the time, so a tool built after another
 that shares dependencies (Argo CD after Kubernetes) benefits from the shared build cache.
 
-| tool | version | binaries | build time |
-|---|---|---|---|
+| tool | version | binaries | build time | finished (UTC) |
+|---|---|---|---|---|
 ${buildRows.join("\n")}
 
 Bring-up (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok + 1 node, redis, Argo CD CRDs and
-settings, repo-server, server, application-controller, each waited on until ready) and tear-down, median of ${runs} runs:
+settings, repo-server, server, application-controller, each waited on until ready) and tear-down, median of ${runs} runs
+(load average 1/5/15 min at the start: ${load}):
 
 | step | median |
 |---|---|
