@@ -114,4 +114,5 @@ Reproduce: \`npm run bench:precommit\` (\`RUNS=n\` to change the sample size).`,
   );
 } finally {
   rmSync(dir, { recursive: true, force: true });
+  rmSync(cpuFile, { force: true });
 }
