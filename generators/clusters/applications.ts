@@ -1,6 +1,7 @@
 // The app-of-apps: the root Application, one child per layer in its sync wave, Argo CD managing its own
 // release, and the AppProjects that fence each of them in.
-import { AppProject, Application } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1";
+import { AppProject } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject";
+import { Application } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application";
 import type { ClusterConfig, LayerConfig, StackConfig } from "../config.js";
 import { component } from "../model.js";
 import { argocd } from "../versions.js";

@@ -1,5 +1,7 @@
-import { Alertmanager } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1";
-import { Secret, Service, ServiceAccount } from "kubernetes-models/v1";
+import { Alertmanager } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/Alertmanager";
+import { Secret } from "kubernetes-models/v1/Secret";
+import { Service } from "kubernetes-models/v1/Service";
+import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import yaml from "js-yaml";
 import type { StackConfig } from "../config.js";
 import { ingressPolicy, labels, peer, podSecurity, resources } from "../meta.js";

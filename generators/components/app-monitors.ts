@@ -1,4 +1,5 @@
-import { Probe, ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1";
+import { Probe } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/Probe";
+import { ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor";
 import { labels } from "../meta.js";
 import { component } from "../model.js";
 import { guestbook, guestbookNamespace as namespace, monitoringNamespace, workloads } from "../monitoring.js";

@@ -1,5 +1,7 @@
-import { Deployment } from "kubernetes-models/apps/v1";
-import { ConfigMap, Service, ServiceAccount } from "kubernetes-models/v1";
+import { Deployment } from "kubernetes-models/apps/v1/Deployment";
+import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
+import { Service } from "kubernetes-models/v1/Service";
+import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import yaml from "js-yaml";
 import type { StackConfig } from "../config.js";
 import { container, ingressPolicy, labels, peer, podSecurity, resources, selectorLabels } from "../meta.js";

@@ -1,5 +1,6 @@
-import { StatefulSet } from "kubernetes-models/apps/v1";
-import { ConfigMap, Service } from "kubernetes-models/v1";
+import { StatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
+import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
+import { Service } from "kubernetes-models/v1/Service";
 import type { StackConfig } from "../config.js";
 import { container, labels, podSecurity, resources, selectorLabels } from "../meta.js";
 import { component } from "../model.js";

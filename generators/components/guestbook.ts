@@ -1,9 +1,9 @@
 // The guestbook's shared parts: names, ports, the credentials Secret contract and the web Deployment
 // builder that the backend and frontend components both use.
-import { Deployment } from "kubernetes-models/apps/v1";
+import { Deployment } from "kubernetes-models/apps/v1/Deployment";
 import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
 import type { IVolume } from "kubernetes-models/v1/Volume";
-import { Service } from "kubernetes-models/v1";
+import { Service } from "kubernetes-models/v1/Service";
 import { container, labels, podSecurity, resources, selectorLabels } from "../meta.js";
 import type { ImageRef } from "../versions.js";
 

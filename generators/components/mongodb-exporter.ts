@@ -1,5 +1,6 @@
-import { Deployment } from "kubernetes-models/apps/v1";
-import { Service, ServiceAccount } from "kubernetes-models/v1";
+import { Deployment } from "kubernetes-models/apps/v1/Deployment";
+import { Service } from "kubernetes-models/v1/Service";
+import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import type { StackConfig } from "../config.js";
 import { container, ingressPolicy, labels, peer, podSecurity, resources, selectorLabels } from "../meta.js";
 import { component } from "../model.js";

@@ -1,4 +1,4 @@
-import { Namespace } from "kubernetes-models/v1";
+import { Namespace } from "kubernetes-models/v1/Namespace";
 import type { StackConfig } from "../config.js";
 import { component } from "../model.js";
 

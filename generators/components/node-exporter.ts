@@ -1,5 +1,6 @@
-import { DaemonSet } from "kubernetes-models/apps/v1";
-import { Service, ServiceAccount } from "kubernetes-models/v1";
+import { DaemonSet } from "kubernetes-models/apps/v1/DaemonSet";
+import { Service } from "kubernetes-models/v1/Service";
+import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import type { StackConfig } from "../config.js";
 import { container, labels, podSecurity, resources, selectorLabels } from "../meta.js";
 import { component } from "../model.js";

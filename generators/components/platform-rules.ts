@@ -1,4 +1,4 @@
-import { PrometheusRule } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1";
+import { PrometheusRule } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule";
 import { alertRule } from "../alerts.js";
 import { labels } from "../meta.js";
 import { component } from "../model.js";

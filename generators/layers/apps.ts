@@ -1,5 +1,5 @@
 // Wave 4: the guestbook: MongoDB, backend, frontend and the network policies between them.
-import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
+import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
 import { names, namespace, component as role } from "../components/guestbook.js";
 import { guestbookBackend } from "../components/guestbook-backend.js";
 import { guestbookFrontend } from "../components/guestbook-frontend.js";

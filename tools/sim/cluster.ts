@@ -253,7 +253,7 @@ export async function up(options: SimOptions = {}): Promise<Sim> {
 
     t0 = Date.now();
     const nodeNames = Array.from({ length: options.nodes ?? 1 }, (_, i) => `sim-node-${i}`);
-    await kubectl(["apply", "-f", "-"], nodeNames.map(nodeYaml).join("---\n"));
+    await kubectl(["apply", "-f", "-"], nodeNames.map((n) => nodeYaml(n)).join("---\n"));
     const kwok = start("kwok", [
       bin.kwok,
       `--kubeconfig=${kubeconfigPath}`,
@@ -462,7 +462,7 @@ async function whenCrdsEstablished(kubectl: (args: readonly string[]) => Promise
 export const kwokAnnotation = "kwok.x-k8s.io/node";
 
 /** A fake Node with room for the whole stack; kwok fills in conditions and heartbeats. */
-function nodeYaml(name: string): string {
+export function nodeYaml(name: string, extraLabels: Readonly<Record<string, string>> = {}): string {
   const room = '    cpu: "32"\n    memory: 256Gi\n    pods: "110"\n';
   return [
     "apiVersion: v1",
@@ -477,6 +477,7 @@ function nodeYaml(name: string): string {
     "    kubernetes.io/os: linux",
     "    kubernetes.io/arch: amd64",
     "    type: kwok",
+    ...Object.entries(extraLabels).map(([k, v]) => `    ${k}: ${JSON.stringify(v)}`),
     "status:",
     "  allocatable:",
     room.trimEnd(),
