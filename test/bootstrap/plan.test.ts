@@ -151,7 +151,7 @@ describe("GIVEN the default configuration and the local cluster", () => {
     expect(allCommands(plan)).toContain(`git remote add local http://127.0.0.1:${local.ports.gitServer}/stackwave.git`);
   });
 
-  it("WHEN PAGERDUTY_ROUTING_KEY is not set THEN no pagerduty Secret is planned, and WHEN it is THEN the Secret carries routing-key in monitoring", () => {
+  it("WHEN PAGERDUTY_ROUTING_KEY is not set THEN no pagerduty Secret is planned, and WHEN it is THEN the Secret carries routing-key and the pager switch in monitoring", () => {
     const secretsOf = (pagerduty: boolean) =>
       commands(upPlan(input({ pagerduty })).steps.find((s) => s.name === "secrets")!.actions).flatMap((c) =>
         c.stdin && "objects" in c.stdin ? c.stdin.objects : [],
@@ -163,7 +163,7 @@ describe("GIVEN the default configuration and the local cluster", () => {
     expect(secretsOf(false).map((o) => o.metadata.name)).not.toContain("pagerduty");
     const pd = secretsOf(true).find((o) => o.metadata.name === "pagerduty")!;
     expect(pd.metadata.namespace).toBe("monitoring");
-    expect(pd.stringData).toEqual({ "routing-key": new SecretRef("pagerdutyRoutingKey") });
+    expect(pd.stringData).toEqual({ "routing-key": new SecretRef("pagerdutyRoutingKey"), pager: "pagerduty" });
     const mongo = secretsOf(false)
       .filter((o) => o.metadata.name === "mongodb-credentials")
       .map((o) => o.metadata.namespace);
