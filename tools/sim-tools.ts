@@ -1,6 +1,6 @@
 // Builds the simulated cluster's pinned tools from Go modules into the cache, one folder per version.
 // Usage: npx tsx tools/sim-tools.ts [tool ...]   (default: all; --list shows them)
-import { existsSync, mkdirSync, rmSync, symlinkSync, unlinkSync, writeFileSync, lstatSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { binDir, toolDir } from "./cache.js";
 import { recipes, type Recipe } from "./sim/recipes.js";
@@ -37,39 +37,73 @@ async function ensure(recipe: Recipe): Promise<"cached" | "built"> {
   let outcome: "cached" | "built" = "cached";
   if (!targets.every((t) => existsSync(t))) {
     outcome = "built";
-    const src = join(dir, "src");
-    rmSync(src, { recursive: true, force: true });
-    mkdirSync(src, { recursive: true });
-    mkdirSync(bin, { recursive: true });
-    const log = join(dir, "build.log");
-    writeFileSync(log, `# ${recipe.name} ${recipe.version} ${new Date().toISOString()}\n`);
-    const env = {
-      ...process.env,
-      CGO_ENABLED: "0",
-      GOBIN: bin,
-      // The installed Go is newer than every pinned module needs; never fetch another toolchain.
-      GOTOOLCHAIN: "local",
-      GOFLAGS: "-buildvcs=false -mod=mod",
-    };
-    const start = Date.now();
-    await recipe.build({
-      src,
-      bin,
-      go: (args) => run(["nice", "-n", "10", "go", ...args], { cwd: src, env, log }),
-    });
-    const missing = targets.filter((t) => !existsSync(t));
-    if (missing.length) throw new Error(`build finished but did not produce: ${missing.join(", ")}`);
-    const record: BuildRecord = {
-      tool: recipe.name,
-      version: recipe.version,
-      seconds: Math.round((Date.now() - start) / 1000),
-      finishedAt: new Date().toISOString(),
-    };
-    writeFileSync(join(dir, "build.json"), JSON.stringify(record, null, 2) + "\n");
+    mkdirSync(dir, { recursive: true });
+    const release = lock(join(dir, "build.lock"), recipe.name);
+    try {
+      await build(recipe, dir, bin, targets);
+    } finally {
+      release();
+    }
   }
   mkdirSync(binDir, { recursive: true });
   for (const [i, b] of recipe.binaries.entries()) link(b, targets[i]!);
   return outcome;
+}
+
+/** Holds `file` for this process; a lock left by a dead process is taken over. Returns the release function. */
+function lock(file: string, tool: string): () => void {
+  try {
+    writeFileSync(file, String(process.pid), { flag: "wx" });
+  } catch {
+    const holder = Number(readFileSync(file, "utf8"));
+    if (holder && holder !== process.pid && alive(holder)) {
+      throw new Error(`another sim-tools run (pid ${holder}) is building ${tool}; wait for it to finish`);
+    }
+    writeFileSync(file, String(process.pid));
+  }
+  return () => rmSync(file, { force: true });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Writes the wrapper module and runs the recipe; records the build time in build.json. */
+async function build(recipe: Recipe, dir: string, bin: string, targets: readonly string[]): Promise<void> {
+  const src = join(dir, "src");
+  rmSync(src, { recursive: true, force: true });
+  mkdirSync(src, { recursive: true });
+  mkdirSync(bin, { recursive: true });
+  const log = join(dir, "build.log");
+  writeFileSync(log, `# ${recipe.name} ${recipe.version} ${new Date().toISOString()}\n`);
+  const env = {
+    ...process.env,
+    CGO_ENABLED: "0",
+    GOBIN: bin,
+    // The installed Go is newer than every pinned module needs; never fetch another toolchain.
+    GOTOOLCHAIN: "local",
+    GOFLAGS: "-buildvcs=false -mod=mod",
+  };
+  const start = Date.now();
+  await recipe.build({
+    src,
+    bin,
+    go: (args) => run(["nice", "-n", "10", "go", ...args], { cwd: src, env, log }),
+  });
+  const missing = targets.filter((t) => !existsSync(t));
+  if (missing.length) throw new Error(`build finished but did not produce: ${missing.join(", ")}`);
+  const record: BuildRecord = {
+    tool: recipe.name,
+    version: recipe.version,
+    seconds: Math.round((Date.now() - start) / 1000),
+    finishedAt: new Date().toISOString(),
+  };
+  writeFileSync(join(dir, "build.json"), JSON.stringify(record, null, 2) + "\n");
 }
 
 async function main(): Promise<number> {
