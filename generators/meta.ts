@@ -1,4 +1,7 @@
 // Shared object parts: labels, hardening and sizing. Components build on these instead of repeating them.
+import { Deployment } from "kubernetes-models/apps/v1/Deployment";
+import { ClusterRoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding";
+import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
 import type { IContainer } from "kubernetes-models/v1/Container";
 import type { IPodSecurityContext } from "kubernetes-models/v1/PodSecurityContext";
 import type { IResourceRequirements } from "kubernetes-models/v1/ResourceRequirements";
@@ -96,5 +99,29 @@ export function disruptionBudget(name: string, namespace: string, podLabels: Rec
   return new PodDisruptionBudget({
     metadata: { name, namespace, labels: { "app.kubernetes.io/part-of": "stackwave" } },
     spec: { minAvailable: 1, selector: { matchLabels: podLabels } },
+  });
+}
+
+/**
+ * A Deployment whose pods carry `meta.labels` and are selected by the stable `selector`. It starts at one
+ * replica: overlays set the environment's count.
+ */
+export function deployment(
+  meta: { readonly name: string; readonly namespace: string; readonly labels: Record<string, string> },
+  selector: Record<string, string>,
+  pod: IPodSpec,
+): Deployment {
+  return new Deployment({
+    metadata: meta,
+    spec: { replicas: 1, selector: { matchLabels: selector }, template: { metadata: { labels: meta.labels }, spec: pod } },
+  });
+}
+
+/** Binds the ClusterRole `name` to the ServiceAccount of the same name in `namespace`. */
+export function bindClusterRole(name: string, namespace: string, metaLabels: Record<string, string>): ClusterRoleBinding {
+  return new ClusterRoleBinding({
+    metadata: { name, labels: metaLabels },
+    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name },
+    subjects: [{ kind: "ServiceAccount", name, namespace }],
   });
 }

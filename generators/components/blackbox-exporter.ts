@@ -1,10 +1,9 @@
-import { Deployment } from "kubernetes-models/apps/v1/Deployment";
 import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { Service } from "kubernetes-models/v1/Service";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import yaml from "js-yaml";
 import type { StackConfig } from "../config.js";
-import { container, ingressPolicy, labels, peer, podSecurity, resources, selectorLabels } from "../meta.js";
+import { container, ingressPolicy, labels, peer, podSecurity, resources, selectorLabels, deployment } from "../meta.js";
 import { component } from "../model.js";
 import { monitoringNamespace as namespace, workloads } from "../monitoring.js";
 import { prometheusPods } from "./prometheus.js";
@@ -29,30 +28,20 @@ export const blackboxExporter = component(import.meta.url, "blackboxExporter", f
   return [
     new ServiceAccount({ metadata: meta, automountServiceAccountToken: false }),
     new ConfigMap({ metadata: meta, data: { "blackbox.yml": blackboxYaml() } }),
-    new Deployment({
-      metadata: meta,
-      spec: {
-        replicas: 1,
-        selector: { matchLabels: pods },
-        template: {
-          metadata: { labels: meta.labels },
-          spec: {
-            serviceAccountName: name,
-            automountServiceAccountToken: false,
-            securityContext: podSecurity(65534),
-            containers: [
-              container(name, config.images.blackboxExporter, {
-                args: ["--config.file=/etc/blackbox/blackbox.yml", `--web.listen-address=:${port}`],
-                ports: [{ name: "http", containerPort: port }],
-                readinessProbe: { httpGet: { path: "/-/healthy", port }, periodSeconds: 10 },
-                volumeMounts: [{ name: "config", mountPath: "/etc/blackbox", readOnly: true }],
-                resources: resources(10, 32, { cpuMillis: 100, memoryMiB: 64 }),
-              }),
-            ],
-            volumes: [{ name: "config", configMap: { name } }],
-          },
-        },
-      },
+    deployment(meta, pods, {
+      serviceAccountName: name,
+      automountServiceAccountToken: false,
+      securityContext: podSecurity(65534),
+      containers: [
+        container(name, config.images.blackboxExporter, {
+          args: ["--config.file=/etc/blackbox/blackbox.yml", `--web.listen-address=:${port}`],
+          ports: [{ name: "http", containerPort: port }],
+          readinessProbe: { httpGet: { path: "/-/healthy", port }, periodSeconds: 10 },
+          volumeMounts: [{ name: "config", mountPath: "/etc/blackbox", readOnly: true }],
+          resources: resources(10, 32, { cpuMillis: 100, memoryMiB: 64 }),
+        }),
+      ],
+      volumes: [{ name: "config", configMap: { name } }],
     }),
     new Service({ metadata: meta, spec: { selector: pods, ports: [{ name: "http", port, targetPort: "http" }] } }),
     ingressPolicy(name, namespace, pods, [{ ports: [port], from: [peer(namespace, prometheusPods)] }]),

@@ -1,4 +1,3 @@
-import { Deployment } from "kubernetes-models/apps/v1/Deployment";
 import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { Service } from "kubernetes-models/v1/Service";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
@@ -6,7 +5,7 @@ import yaml from "js-yaml";
 import type { StackConfig } from "../config.js";
 import { build } from "../dashboards/panels.js";
 import { dashboards } from "../dashboards/index.js";
-import { container, ingressPolicy, labels, podSecurity, resources, selectorLabels } from "../meta.js";
+import { container, ingressPolicy, labels, podSecurity, resources, selectorLabels, deployment } from "../meta.js";
 import { component } from "../model.js";
 import { bootstrapSecrets, monitoringNamespace as namespace, prometheusDatasource, workloads } from "../monitoring.js";
 import { nodePorts } from "../stack.js";
@@ -85,48 +84,38 @@ export const grafana = component(import.meta.url, "grafana", function grafana(co
     new ServiceAccount({ metadata: meta, automountServiceAccountToken: false }),
     new ConfigMap({ metadata: { ...meta, name: `${name}-datasources` }, data: { "datasources.yaml": datasourcesYaml() } }),
     new ConfigMap({ metadata: { ...meta, name: `${name}-dashboard-providers` }, data: { "providers.yaml": providersYaml() } }),
-    new Deployment({
-      metadata: meta,
-      spec: {
-        replicas: 1,
-        selector: { matchLabels: pods },
-        template: {
-          metadata: { labels: meta.labels },
-          spec: {
-            serviceAccountName: name,
-            automountServiceAccountToken: false,
-            securityContext: podSecurity(472),
-            containers: [
-              container(name, config.images.grafana, {
-                env: [
-                  // The admin account comes from the bootstrap Secret: there is no default password.
-                  { name: "GF_SECURITY_ADMIN_USER", valueFrom: fromSecret(secret.userKey) },
-                  { name: "GF_SECURITY_ADMIN_PASSWORD", valueFrom: fromSecret(secret.passwordKey) },
-                  ...Object.entries(env).map(([key, value]) => ({ name: key, value })),
-                ],
-                ports: [{ name: "http", containerPort: port }],
-                readinessProbe: { httpGet: { path: "/api/health", port }, periodSeconds: 10 },
-                volumeMounts: [
-                  { name: "data", mountPath: "/var/lib/grafana" },
-                  // Grafana writes temporary files; the root filesystem stays read-only.
-                  { name: "tmp", mountPath: "/tmp" },
-                  { name: "datasources", mountPath: "/etc/grafana/provisioning/datasources", readOnly: true },
-                  { name: "providers", mountPath: "/etc/grafana/provisioning/dashboards", readOnly: true },
-                  { name: "dashboards", mountPath: dashboardDir, readOnly: true },
-                ],
-                resources: resources(50, 128, { cpuMillis: 300, memoryMiB: 256 }),
-              }),
-            ],
-            volumes: [
-              { name: "data", emptyDir: {} },
-              { name: "tmp", emptyDir: {} },
-              { name: "datasources", configMap: { name: `${name}-datasources` } },
-              { name: "providers", configMap: { name: `${name}-dashboard-providers` } },
-              { name: "dashboards", projected: { sources: dashboards.map((d) => ({ configMap: { name: dashboardConfigMap(d.name) } })) } },
-            ],
-          },
-        },
-      },
+    deployment(meta, pods, {
+      serviceAccountName: name,
+      automountServiceAccountToken: false,
+      securityContext: podSecurity(472),
+      containers: [
+        container(name, config.images.grafana, {
+          env: [
+            // The admin account comes from the bootstrap Secret: there is no default password.
+            { name: "GF_SECURITY_ADMIN_USER", valueFrom: fromSecret(secret.userKey) },
+            { name: "GF_SECURITY_ADMIN_PASSWORD", valueFrom: fromSecret(secret.passwordKey) },
+            ...Object.entries(env).map(([key, value]) => ({ name: key, value })),
+          ],
+          ports: [{ name: "http", containerPort: port }],
+          readinessProbe: { httpGet: { path: "/api/health", port }, periodSeconds: 10 },
+          volumeMounts: [
+            { name: "data", mountPath: "/var/lib/grafana" },
+            // Grafana writes temporary files; the root filesystem stays read-only.
+            { name: "tmp", mountPath: "/tmp" },
+            { name: "datasources", mountPath: "/etc/grafana/provisioning/datasources", readOnly: true },
+            { name: "providers", mountPath: "/etc/grafana/provisioning/dashboards", readOnly: true },
+            { name: "dashboards", mountPath: dashboardDir, readOnly: true },
+          ],
+          resources: resources(50, 128, { cpuMillis: 300, memoryMiB: 256 }),
+        }),
+      ],
+      volumes: [
+        { name: "data", emptyDir: {} },
+        { name: "tmp", emptyDir: {} },
+        { name: "datasources", configMap: { name: `${name}-datasources` } },
+        { name: "providers", configMap: { name: `${name}-dashboard-providers` } },
+        { name: "dashboards", projected: { sources: dashboards.map((d) => ({ configMap: { name: dashboardConfigMap(d.name) } })) } },
+      ],
     }),
     new Service({
       metadata: meta,

@@ -1,10 +1,10 @@
 // The guestbook's shared parts: names, ports, the credentials Secret contract and the web Deployment
 // builder that the backend and frontend components both use.
-import { Deployment } from "kubernetes-models/apps/v1/Deployment";
+import type { Deployment } from "kubernetes-models/apps/v1/Deployment";
 import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
 import type { IVolume } from "kubernetes-models/v1/Volume";
 import { Service } from "kubernetes-models/v1/Service";
-import { container, labels, podSecurity, resources, selectorLabels } from "../meta.js";
+import { container, deployment, labels, podSecurity, resources, selectorLabels } from "../meta.js";
 import type { ImageRef } from "../versions.js";
 
 /** Namespace of every guestbook object (the apps layer's namespace in stack.ts). */
@@ -65,32 +65,22 @@ export function webApp(spec: WebAppSpec): [Deployment, Service] {
     failureThreshold: 3,
   });
   return [
-    new Deployment({
-      metadata: meta,
-      spec: {
-        replicas: 1,
-        selector: { matchLabels: selector },
-        template: {
-          metadata: { labels: meta.labels },
-          spec: {
-            securityContext: podSecurity(10001),
-            // The apps never call the Kubernetes API, and service-link env vars would only add noise.
-            automountServiceAccountToken: false,
-            enableServiceLinks: false,
-            containers: [
-              container(spec.name, spec.image, {
-                env: [{ name: "PORT", value: String(httpPort) }, ...spec.env],
-                ports: [{ name: "http", containerPort: httpPort }],
-                livenessProbe: { ...probe("/healthz", 10), initialDelaySeconds: 5 },
-                readinessProbe: probe("/readyz", 5),
-                resources: resources(50, 128, { cpuMillis: 500, memoryMiB: 256 }),
-                volumeMounts: [{ name: tmpVolume.name, mountPath: "/tmp" }],
-              }),
-            ],
-            volumes: [tmpVolume],
-          },
-        },
-      },
+    deployment(meta, selector, {
+      securityContext: podSecurity(10001),
+      // The apps never call the Kubernetes API, and service-link env vars would only add noise.
+      automountServiceAccountToken: false,
+      enableServiceLinks: false,
+      containers: [
+        container(spec.name, spec.image, {
+          env: [{ name: "PORT", value: String(httpPort) }, ...spec.env],
+          ports: [{ name: "http", containerPort: httpPort }],
+          livenessProbe: { ...probe("/healthz", 10), initialDelaySeconds: 5 },
+          readinessProbe: probe("/readyz", 5),
+          resources: resources(50, 128, { cpuMillis: 500, memoryMiB: 256 }),
+          volumeMounts: [{ name: tmpVolume.name, mountPath: "/tmp" }],
+        }),
+      ],
+      volumes: [tmpVolume],
     }),
     new Service({
       metadata: meta,

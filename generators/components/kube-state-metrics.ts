@@ -1,10 +1,8 @@
-import { Deployment } from "kubernetes-models/apps/v1/Deployment";
 import { ClusterRole } from "kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole";
-import { ClusterRoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding";
 import { Service } from "kubernetes-models/v1/Service";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import type { StackConfig } from "../config.js";
-import { container, ingressPolicy, labels, peer, podSecurity, resources, selectorLabels } from "../meta.js";
+import { container, ingressPolicy, labels, peer, podSecurity, resources, selectorLabels, deployment, bindClusterRole } from "../meta.js";
 import { component } from "../model.js";
 import { monitoringNamespace as namespace, workloads } from "../monitoring.js";
 import { prometheusPods } from "./prometheus.js";
@@ -53,36 +51,22 @@ export const kubeStateMetrics = component(import.meta.url, "kubeStateMetrics", f
       metadata: { name, labels: meta.labels },
       rules: watched.map((w) => ({ apiGroups: [w.group], resources: w.resources, verbs: ["list", "watch"] })),
     }),
-    new ClusterRoleBinding({
-      metadata: { name, labels: meta.labels },
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name },
-      subjects: [{ kind: "ServiceAccount", name, namespace }],
-    }),
-    new Deployment({
-      metadata: meta,
-      spec: {
-        replicas: 1,
-        selector: { matchLabels: pods },
-        template: {
-          metadata: { labels: meta.labels },
-          spec: {
-            serviceAccountName: name,
-            securityContext: podSecurity(65534),
-            containers: [
-              container(name, config.images.kubeStateMetrics, {
-                args: [`--port=${port}`, `--telemetry-port=${telemetryPort}`],
-                ports: [
-                  { name: "http-metrics", containerPort: port },
-                  { name: "telemetry", containerPort: telemetryPort },
-                ],
-                readinessProbe: { httpGet: { path: "/", port: telemetryPort }, periodSeconds: 10 },
-                livenessProbe: { httpGet: { path: "/livez", port }, periodSeconds: 10 },
-                resources: resources(20, 64, { cpuMillis: 100, memoryMiB: 128 }),
-              }),
-            ],
-          },
-        },
-      },
+    bindClusterRole(name, namespace, meta.labels),
+    deployment(meta, pods, {
+      serviceAccountName: name,
+      securityContext: podSecurity(65534),
+      containers: [
+        container(name, config.images.kubeStateMetrics, {
+          args: [`--port=${port}`, `--telemetry-port=${telemetryPort}`],
+          ports: [
+            { name: "http-metrics", containerPort: port },
+            { name: "telemetry", containerPort: telemetryPort },
+          ],
+          readinessProbe: { httpGet: { path: "/", port: telemetryPort }, periodSeconds: 10 },
+          livenessProbe: { httpGet: { path: "/livez", port }, periodSeconds: 10 },
+          resources: resources(20, 64, { cpuMillis: 100, memoryMiB: 128 }),
+        }),
+      ],
     }),
     new Service({
       metadata: meta,

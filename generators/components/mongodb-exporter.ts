@@ -1,8 +1,7 @@
-import { Deployment } from "kubernetes-models/apps/v1/Deployment";
 import { Service } from "kubernetes-models/v1/Service";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import type { StackConfig } from "../config.js";
-import { container, ingressPolicy, labels, peer, podSecurity, resources, selectorLabels } from "../meta.js";
+import { container, ingressPolicy, labels, peer, podSecurity, resources, selectorLabels, deployment } from "../meta.js";
 import { component } from "../model.js";
 import { bootstrapSecrets, guestbook, guestbookNamespace, monitoringNamespace as namespace, workloads } from "../monitoring.js";
 import { prometheusPods } from "./prometheus.js";
@@ -24,31 +23,21 @@ export const mongodbExporter = component(import.meta.url, "mongodbExporter", fun
   const fromSecret = (key: string) => ({ secretKeyRef: { name: secret.name, key } });
   return [
     new ServiceAccount({ metadata: meta, automountServiceAccountToken: false }),
-    new Deployment({
-      metadata: meta,
-      spec: {
-        replicas: 1,
-        selector: { matchLabels: pods },
-        template: {
-          metadata: { labels: meta.labels },
-          spec: {
-            serviceAccountName: name,
-            automountServiceAccountToken: false,
-            securityContext: podSecurity(65534),
-            containers: [
-              container(name, config.images.mongodbExporter, {
-                args: [`--mongodb.uri=${mongodbURI}`, "--compatible-mode", "--collector.diagnosticdata", `--web.listen-address=:${port}`],
-                env: [
-                  { name: "MONGODB_USER", valueFrom: fromSecret(secret.userKey) },
-                  { name: "MONGODB_PASSWORD", valueFrom: fromSecret(secret.passwordKey) },
-                ],
-                ports: [{ name: "metrics", containerPort: port }],
-                resources: resources(10, 32, { cpuMillis: 100, memoryMiB: 64 }),
-              }),
-            ],
-          },
-        },
-      },
+    deployment(meta, pods, {
+      serviceAccountName: name,
+      automountServiceAccountToken: false,
+      securityContext: podSecurity(65534),
+      containers: [
+        container(name, config.images.mongodbExporter, {
+          args: [`--mongodb.uri=${mongodbURI}`, "--compatible-mode", "--collector.diagnosticdata", `--web.listen-address=:${port}`],
+          env: [
+            { name: "MONGODB_USER", valueFrom: fromSecret(secret.userKey) },
+            { name: "MONGODB_PASSWORD", valueFrom: fromSecret(secret.passwordKey) },
+          ],
+          ports: [{ name: "metrics", containerPort: port }],
+          resources: resources(10, 32, { cpuMillis: 100, memoryMiB: 64 }),
+        }),
+      ],
     }),
     new Service({ metadata: meta, spec: { selector: pods, ports: [{ name: "metrics", port, targetPort: "metrics" }] } }),
     ingressPolicy(name, namespace, pods, [{ ports: [port], from: [peer(namespace, prometheusPods)] }]),

@@ -1,11 +1,9 @@
-import { Deployment } from "kubernetes-models/apps/v1/Deployment";
 import { ClusterRole } from "kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole";
-import { ClusterRoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding";
 import { Service } from "kubernetes-models/v1/Service";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import { ServiceMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor";
 import type { StackConfig } from "../config.js";
-import { container, ingressPolicy, labels, peer, podSecurity, resources, selectorLabels } from "../meta.js";
+import { container, ingressPolicy, labels, peer, podSecurity, resources, selectorLabels, deployment, bindClusterRole } from "../meta.js";
 import { component } from "../model.js";
 import { monitoringNamespace as namespace, workloads } from "../monitoring.js";
 import { prometheusPods } from "./prometheus.js";
@@ -45,35 +43,21 @@ export const prometheusOperator = component(import.meta.url, "prometheusOperator
         { apiGroups: ["storage.k8s.io"], resources: ["storageclasses"], verbs: ["get"] },
       ],
     }),
-    new ClusterRoleBinding({
-      metadata: { name, labels: meta.labels },
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name },
-      subjects: [{ kind: "ServiceAccount", name, namespace }],
-    }),
-    new Deployment({
-      metadata: meta,
-      spec: {
-        replicas: 1,
-        selector: { matchLabels: pods },
-        template: {
-          metadata: { labels: meta.labels },
-          spec: {
-            serviceAccountName: name,
-            securityContext: podSecurity(),
-            containers: [
-              container(name, config.images.prometheusOperator, {
-                args: [
-                  "--kubelet-service=kube-system/kubelet",
-                  `--prometheus-config-reloader=${imageString(config.images.prometheusConfigReloader)}`,
-                  `--web.listen-address=:${port}`,
-                ],
-                ports: [{ name: "http", containerPort: port }],
-                resources: resources(100, 100, { cpuMillis: 200, memoryMiB: 200 }),
-              }),
-            ],
-          },
-        },
-      },
+    bindClusterRole(name, namespace, meta.labels),
+    deployment(meta, pods, {
+      serviceAccountName: name,
+      securityContext: podSecurity(),
+      containers: [
+        container(name, config.images.prometheusOperator, {
+          args: [
+            "--kubelet-service=kube-system/kubelet",
+            `--prometheus-config-reloader=${imageString(config.images.prometheusConfigReloader)}`,
+            `--web.listen-address=:${port}`,
+          ],
+          ports: [{ name: "http", containerPort: port }],
+          resources: resources(100, 100, { cpuMillis: 200, memoryMiB: 200 }),
+        }),
+      ],
     }),
     new Service({
       metadata: meta,

@@ -1,12 +1,11 @@
 import { Prometheus } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/Prometheus";
 import { ClusterRole } from "kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole";
-import { ClusterRoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding";
 import { Role } from "kubernetes-models/rbac.authorization.k8s.io/v1/Role";
 import { RoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding";
 import { Service } from "kubernetes-models/v1/Service";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import type { StackConfig } from "../config.js";
-import { ingressPolicy, labels, peer, podSecurity, resources } from "../meta.js";
+import { ingressPolicy, labels, peer, podSecurity, resources, bindClusterRole } from "../meta.js";
 import { component } from "../model.js";
 import {
   bootstrapSecrets,
@@ -43,11 +42,7 @@ export const prometheus = component(import.meta.url, "prometheus", function prom
         { nonResourceURLs: ["/metrics", "/metrics/cadvisor"], verbs: ["get"] },
       ],
     }),
-    new ClusterRoleBinding({
-      metadata: rbacMeta,
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name },
-      subjects: [{ kind: "ServiceAccount", name, namespace }],
-    }),
+    bindClusterRole(name, namespace, rbacMeta.labels),
     // Service discovery, namespace by namespace: nothing outside the scraped namespaces is readable.
     ...scrapedNamespaces.flatMap((ns) => [
       // Named per namespace: same-named objects would share one generated file.
