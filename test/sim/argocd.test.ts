@@ -62,7 +62,8 @@ describe.skipIf(missing.length > 0)("GIVEN the simulated cluster with Argo CD an
   let git: GitServer;
   let work: WorkingCopy;
   let repoUrl: string;
-  const scratch = mkdtempSync(join(tmpdir(), "stackwave-sim-"));
+  // Made in beforeAll: a skipped suite still runs this body, and must leave nothing behind.
+  let scratch: string;
   const webhookSecret = randomBytes(16).toString("hex");
 
   const appStatus = async () => {
@@ -75,6 +76,7 @@ describe.skipIf(missing.length > 0)("GIVEN the simulated cluster with Argo CD an
     (await sim.kubectl(["get", "configmap", "greeting", "-n", demoNamespace, "-o", "jsonpath={.data.greeting}"])).trim();
 
   beforeAll(async () => {
+    scratch = mkdtempSync(join(tmpdir(), "stackwave-sim-"));
     sim = await up({
       dir: join(scratch, "sim"),
       // Only the webhook (or a manual refresh) may trigger a refresh, so the push test proves the webhook path.
@@ -102,7 +104,7 @@ describe.skipIf(missing.length > 0)("GIVEN the simulated cluster with Argo CD an
   afterAll(async () => {
     await git?.stop();
     await sim?.stop();
-    rmSync(scratch, { recursive: true, force: true });
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
 
   it("WHEN asked for its version THEN the API server reports the pinned Kubernetes version", async () => {

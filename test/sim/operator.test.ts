@@ -24,15 +24,17 @@ const prometheus = {
 
 describe.skipIf(missing.length > 0)("GIVEN the simulated cluster with the prometheus-operator process", () => {
   let sim: Sim;
-  const scratch = mkdtempSync(join(tmpdir(), "stackwave-sim-op-"));
+  // Made in beforeAll: a skipped suite still runs this body, and must leave nothing behind.
+  let scratch: string;
 
   beforeAll(async () => {
+    scratch = mkdtempSync(join(tmpdir(), "stackwave-sim-op-"));
     sim = await up({ dir: join(scratch, "sim"), argocd: false, prometheusOperator: true });
   });
 
   afterAll(async () => {
     await sim?.stop();
-    rmSync(scratch, { recursive: true, force: true });
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
 
   it("WHEN the pinned CRDs are applied and a Prometheus is created THEN the operator reports it Available", async () => {

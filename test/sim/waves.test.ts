@@ -69,7 +69,8 @@ function writeRepo(dir: string, repoURL: string): void {
 describe.skipIf(missing.length > 0)("GIVEN Argo CD on the simulated cluster with the generated argocd-cm", () => {
   let sim: Sim;
   let git: GitServer;
-  const scratch = mkdtempSync(join(tmpdir(), "stackwave-sim-waves-"));
+  // Made in beforeAll: a skipped suite still runs this body, and must leave nothing behind.
+  let scratch: string;
 
   const app = async (name: string) => {
     const out = await sim.kubectl(["get", "application", name, "-n", "argocd", "-o", "json", "--ignore-not-found"]);
@@ -80,6 +81,7 @@ describe.skipIf(missing.length > 0)("GIVEN Argo CD on the simulated cluster with
   };
 
   beforeAll(async () => {
+    scratch = mkdtempSync(join(tmpdir(), "stackwave-sim-waves-"));
     const values = yaml.load(readFileSync(valuesFile, "utf8")) as { configs: { cm: Record<string, unknown> } };
     const argocdCm = Object.fromEntries(Object.entries(values.configs.cm).map(([k, v]) => [k, String(v)]));
     sim = await up({ dir: join(scratch, "sim"), argocdCm });
@@ -104,7 +106,7 @@ describe.skipIf(missing.length > 0)("GIVEN Argo CD on the simulated cluster with
   afterAll(async () => {
     await git?.stop();
     await sim?.stop();
-    rmSync(scratch, { recursive: true, force: true });
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
 
   it("WHEN the wave-0 child is still Progressing THEN the root sync waits on it and the wave-1 child does not exist", async () => {
