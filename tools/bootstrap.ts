@@ -1,6 +1,6 @@
 // `npx zx bootstrap.mjs [--cluster local] [--dry-run] [--down] [--yes] [--timeout 15m] [--verbose]`
 // Preflight (everything at once, nothing touched) → plan (data) → print it (--dry-run) or run it step by step.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline/promises";
@@ -34,15 +34,25 @@ export interface Options {
  * receives the parsed options and returns the exit code. Add an entry here; the parser accepts its flag.
  */
 export type Target = (options: Options) => Promise<number>;
-export const targets: Readonly<Record<string, () => Promise<Target>>> = {};
+export const targets: Readonly<Record<string, () => Promise<Target>>> = {
+  // The simulated cluster (docs/sim.md): control plane and Argo CD as loopback processes, Argo CD set up
+  // with the cluster's generated argocd-cm. It runs in the foreground; --down stops a detached one.
+  "--sim": async () => async (options) => {
+    const values = argocdValuesPath({ name: options.cluster });
+    const args = options.down ? ["--down"] : ["--argocd-values", values];
+    const result = spawnSync(process.execPath, ["--import", "tsx", "tools/sim.ts", ...args], { cwd: repoRoot, stdio: "inherit" });
+    return result.status ?? 1;
+  },
+};
 
-export const usage = `usage: npx zx bootstrap.mjs [--cluster <name>] [--dry-run] [--down] [--yes] [--timeout <15m|900s>] [--verbose]
+export const usage = `usage: npx zx bootstrap.mjs [--cluster <name>] [--dry-run] [--down] [--yes] [--timeout <15m|900s>] [--verbose] [--sim]
   --cluster <name>  cluster from generators/stack.ts (default: local)
   --dry-run         print the ordered plan with pinned versions and the preflight findings; change nothing
   --down            remove the cluster, registry, git server (and its data), the git remote and .stackwave/
   --yes             do not ask before --down (required without a terminal)
   --timeout <d>     how long to wait for the sync waves (default 15m)
-  --verbose         show every command's output`;
+  --verbose         show every command's output
+  --sim             the simulated cluster instead of Kind (docs/sim.md); with --down, stop it`;
 
 /** Thrown for bad arguments; the message names the flag and what it expects. */
 export class UsageError extends Error {}
