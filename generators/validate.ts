@@ -48,7 +48,7 @@ const schema: Schema = obj({
   versions: obj({
     kubernetes: str(version, "a version such as v1.32.8"),
     prometheusOperator: str(version, "a version such as v0.93.0"),
-    argocd: str(version, "a version such as v3.2.12"),
+    argocd: str(version, "a version such as v3.2.11"),
     argocdChart: str(version, "a chart version such as 9.1.10"),
   }),
   images: obj(Object.fromEntries(Object.keys(images).map((key) => [key, imageSchema]))),

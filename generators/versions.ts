@@ -70,16 +70,22 @@ export const prometheusOperator = {
   crdModulePath: "example/prometheus-operator-crd",
 } as const;
 
+/**
+ * Argo CD v3.2.x: no v3.4 wave-gate regression (argo-cd#27917). v3.2.11 rather than v3.2.12 because the
+ * v3.2.12 Go module does not compile (controller/cache/info.go calls settings.ValidateExternalURL, which
+ * that tag does not define), and Kind must run the same version the simulated cluster builds.
+ */
+const argocdVersion = "v3.2.11";
+
 /** Argo CD: the Helm chart version and the application version it must run. */
 export const argocd = {
-  /** v3.2.x: no v3.4 wave-gate regression (argo-cd#27917) and buildable from Go modules. */
-  version: "v3.2.12",
+  version: argocdVersion,
   /**
-   * No argo-cd chart ships v3.2.12: 9.3.7 is the last one on v3.2.x (appVersion v3.2.6; 9.4.0 moved to
+   * No argo-cd chart ships v3.2.11: 9.3.7 is the last one on v3.2.x (appVersion v3.2.6; 9.4.0 moved to
    * v3.3). Its templates match v3.2, and the generated values set global.image.tag to `version`.
    */
   chart: { repository: "https://argoproj.github.io/argo-helm", name: "argo-cd", version: "9.3.7" },
-  image: { registry: "quay.io", repository: "argoproj/argocd", tag: "v3.2.12" },
+  image: { registry: "quay.io", repository: "argoproj/argocd", tag: argocdVersion },
 } as const;
 
 /** CLI tools bootstrap checks (and installs into .bin/ when missing). */
@@ -138,9 +144,5 @@ export const goTools = {
    */
   kubernetes: { module: "k8s.io/kubernetes", version: "v1.32.9" },
   prometheusOperator: { module: prometheusOperator.goModule, version: prometheusOperator.version },
-  /**
-   * One patch below the cluster's Argo CD: the v3.2.12 module does not compile (controller/cache/info.go calls
-   * settings.ValidateExternalURL, which that tag does not define); v3.2.11 builds and has the same CRDs.
-   */
-  argocd: { module: "github.com/argoproj/argo-cd/v3", version: "v3.2.11" },
+  argocd: { module: "github.com/argoproj/argo-cd/v3", version: argocd.version },
 } as const;
