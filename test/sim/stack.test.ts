@@ -2,16 +2,21 @@
 // validation (a server-side dry run with the real CRDs installed), and the generated RBAC grants the
 // scrapers exactly what they need, checked by the API server's authorizer (SubjectAccessReview).
 import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import yaml from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { repoRoot } from "../../generators/paths.js";
 import { goTools, prometheusOperator } from "../../generators/versions.js";
 import { build, buildableFolders } from "../../tools/kustomize.js";
 import { up, type Sim } from "../../tools/sim/cluster.js";
 import { goModuleDir } from "../../tools/sim/gomod.js";
+import { freePort } from "../../tools/sim/ports.js";
+import { waitFor } from "../../tools/sim/probe.js";
+import { startGitServer, type GitServer } from "../support/git-server.js";
 import { requireTool } from "../support/tools.js";
+import { workingCopy, type WorkingCopy } from "./working-copy.js";
 
 const hint = "build the simulated cluster's tools with: npx tsx tools/sim-tools.ts";
 const tools = ["kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok", "argocd", "kustomize", "redis-server"];
@@ -188,6 +193,128 @@ describe.skipIf(missing.length > 0)("GIVEN the simulated cluster with the upstre
       expect(await may(kubeStateMetrics.user, "update", "deployments", "guestbook", "apps")).toBe(false);
       expect(await may(kubeStateMetrics.user, "create", "deployments", "guestbook", "apps")).toBe(false);
       expect(await may(kubeStateMetrics.user, "get", "secrets", "guestbook")).toBe(false);
+    });
+  });
+
+  describe("WHEN an Application in the generated apps AppProject carries a ClusterRole", () => {
+    const appName = "stack-apps";
+    const forbidden = "stackwave-apps-forbidden";
+    let git: GitServer;
+    let work: WorkingCopy;
+    let repoUrl: string;
+
+    /** A ConfigMap in guestbook, and with `clusterRole` a ClusterRole the project must refuse. */
+    const writeSource = (clusterRole: boolean) => {
+      const docs = [
+        { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "stack-apps", namespace: "guestbook" }, data: { ok: "yes" } },
+        ...(clusterRole
+          ? [
+              {
+                apiVersion: "rbac.authorization.k8s.io/v1",
+                kind: "ClusterRole",
+                metadata: { name: forbidden },
+                rules: [{ apiGroups: [""], resources: ["secrets"], verbs: ["get"] }],
+              },
+            ]
+          : []),
+      ];
+      writeFileSync(join(work.dir, "objects.yaml"), docs.map((d) => yaml.dump(d)).join("---\n"));
+      writeFileSync(join(work.dir, "kustomization.yaml"), yaml.dump({ resources: ["objects.yaml"] }));
+    };
+    const appState = async () =>
+      JSON.parse(await sim.kubectl(["get", "application", appName, "-n", "argocd", "-o", "json"])) as {
+        status?: {
+          sync?: { status?: string; revision?: string };
+          operationState?: {
+            phase?: string;
+            message?: string;
+            operation?: { sync?: { revision?: string } };
+            syncResult?: { revision?: string; resources?: { kind?: string; name?: string; status?: string; message?: string }[] };
+          };
+        };
+      };
+
+    beforeAll(async () => {
+      const port = await freePort();
+      git = await startGitServer({
+        dataDir: join(scratch, "git"),
+        port,
+        env: { GIT_PUBLIC_URL: `http://127.0.0.1:${port}`, GIT_INIT_REPOS: "stackwave" },
+      });
+      repoUrl = `${git.url}/stackwave.git`;
+      mkdirSync(join(scratch, "work"));
+      work = workingCopy(join(scratch, "work"), repoUrl);
+      await work.init();
+    });
+
+    afterAll(async () => {
+      await sim?.kubectl(["delete", "application", appName, "-n", "argocd", "--ignore-not-found", "--wait=false"]).catch(() => undefined);
+      await git?.stop();
+    });
+
+    it("THEN the sync fails naming the ClusterRole as not permitted in project apps, and no ClusterRole exists", async () => {
+      const project = yaml.load(readFileSync(join(repoRoot, "clusters/local/apps/apps-appproject.yaml"), "utf8")) as Doc & {
+        spec: { sourceRepos: string[]; clusterResourceWhitelist?: unknown[] };
+      };
+      expect(project.kind).toBe("AppProject");
+      expect(project.metadata.name).toBe("apps");
+      // Only the source changes: the generated one names the in-cluster git Service, which the sim cannot reach.
+      const applied = { ...project, spec: { ...project.spec, sourceRepos: [repoUrl] } };
+      await sim.kubectl(["apply", "--server-side", "-f", "-"], JSON.stringify(applied));
+
+      writeSource(true);
+      const sha = await work.push("a ClusterRole the apps project must refuse");
+      await sim.kubectl(
+        ["apply", "-f", "-"],
+        JSON.stringify({
+          apiVersion: "argoproj.io/v1alpha1",
+          kind: "Application",
+          metadata: { name: appName, namespace: "argocd" },
+          spec: {
+            project: "apps",
+            source: { repoURL: repoUrl, targetRevision: "main", path: "." },
+            destination: { server: "https://kubernetes.default.svc", namespace: "guestbook" },
+            // No retries (automated syncs retry 5 times by default): the refused sync ends Failed at once.
+            syncPolicy: { automated: { prune: true }, retry: { limit: 0 } },
+          },
+        }),
+      );
+      let state = await appState();
+      await waitFor(
+        undefined,
+        `Application ${appName}: a finished sync of ${sha}`,
+        async () => {
+          state = await appState();
+          const op = state.status?.operationState;
+          const revision = op?.syncResult?.revision ?? op?.operation?.sync?.revision;
+          if (!op || revision !== sha || !["Failed", "Error", "Succeeded"].includes(op.phase ?? ""))
+            throw new Error(JSON.stringify(op ?? {}));
+        },
+        240_000,
+      );
+      expect(state.status?.operationState?.phase).not.toBe("Succeeded");
+      const refused = state.status?.operationState?.syncResult?.resources?.find((r) => r.kind === "ClusterRole" && r.name === forbidden);
+      expect(refused?.status, JSON.stringify(state.status?.operationState)).toBe("SyncFailed");
+      expect(refused?.message).toBe("resource rbac.authorization.k8s.io:ClusterRole is not permitted in project apps");
+      const found = await sim.kubectl(["get", "clusterroles", "-o", "name"]);
+      expect(found).not.toContain(`clusterrole.rbac.authorization.k8s.io/${forbidden}`);
+    });
+
+    it("THEN without the ClusterRole the same Application syncs into guestbook (the refusal was the ClusterRole's)", async () => {
+      writeSource(false);
+      const sha = await work.push("namespaced objects only");
+      await sim.kubectl(["annotate", "application", appName, "-n", "argocd", "--overwrite", "argocd.argoproj.io/refresh=normal"]);
+      await waitFor(
+        undefined,
+        `Application ${appName} Synced at ${sha}`,
+        async () => {
+          const s = (await appState()).status;
+          if (s?.sync?.status !== "Synced" || s.sync.revision !== sha || s.operationState?.phase !== "Succeeded")
+            throw new Error(JSON.stringify(s ?? {}));
+        },
+        240_000,
+      );
+      expect(await sim.kubectl(["get", "configmap", "stack-apps", "-n", "guestbook", "-o", "jsonpath={.data.ok}"])).toBe("yes");
     });
   });
 });
