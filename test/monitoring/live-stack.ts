@@ -10,7 +10,8 @@ import { alertmanagerConfig, defaultAlertmanagerOptions, type AlertmanagerOption
 import { blackboxYaml } from "../../generators/components/blackbox-exporter.js";
 import { nodeExporterArgs } from "../../generators/components/node-exporter.js";
 import { guestbook, pagerSwitch, workloads } from "../../generators/monitoring.js";
-import { freePort, startFerretDb, stopChild, type FerretDb } from "../support/ferretdb.js";
+import { freePort } from "../../tools/sim/ports.js";
+import { startFerretDb, stopChild, type FerretDb } from "../support/ferretdb.js";
 import { startService, type Service } from "../support/services.js";
 import { requireTool } from "../support/tools.js";
 import { allGroups, find, overlay, tempDir, type Obj, type RuleGroup } from "./support.js";

@@ -1,9 +1,10 @@
 // Runs a real FerretDB (MongoDB wire protocol over SQLite) on a free loopback port for tests.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, connect } from "node:net";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "../../tools/sim/ports.js";
 import { requireTool } from "./tools.js";
 
 /** The FerretDB binary, or undefined outside CI when it is missing (callers skip). */
@@ -25,20 +26,6 @@ export interface FerretDb {
   restart(): Promise<void>;
   /** Stops it and removes its data directory. */
   dispose(): Promise<void>;
-}
-
-/** A loopback port nobody listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function accepts(port: number): Promise<boolean> {
