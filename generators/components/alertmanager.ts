@@ -1,6 +1,5 @@
 import { Alertmanager } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/Alertmanager";
 import { Secret } from "kubernetes-models/v1/Secret";
-import { Service } from "kubernetes-models/v1/Service";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import yaml from "js-yaml";
 import type { StackConfig } from "../config.js";
@@ -17,7 +16,7 @@ import {
 } from "../monitoring.js";
 import { nodePorts } from "../stack.js";
 import { imageString } from "../versions.js";
-import { prometheusPods } from "./prometheus.js";
+import { operatedService, prometheusPods } from "./prometheus.js";
 
 const { name, cr, port } = workloads.alertmanager;
 
@@ -162,17 +161,7 @@ export const alertmanager = component(import.meta.url, "alertmanager", function 
         podMetadata: { labels: labels("alertmanager", "alert-router") },
       },
     }),
-    new Service({
-      metadata: meta,
-      spec: {
-        type: "NodePort",
-        selector: alertmanagerPods,
-        ports: [
-          { name: "web", port, targetPort: "web", nodePort: nodePorts.alertmanager },
-          { name: "reloader-web", port: workloads.configReloader.port, targetPort: "reloader-web" },
-        ],
-      },
-    }),
+    operatedService(meta, alertmanagerPods, port, nodePorts.alertmanager),
     ingressPolicy(name, namespace, alertmanagerPods, [
       // UI and API: Prometheus pushes alerts here, people use the NodePort.
       { ports: [port] },

@@ -28,6 +28,29 @@ export const prometheusK8sPods = { ...prometheusPods, prometheus: cr } as const;
 /** Selects objects in the watched namespaces only. */
 const inWatched = { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "In", values: [...watchedNamespaces] }] };
 
+/**
+ * The Service in front of a workload the operator runs (Prometheus, Alertmanager): its UI on a NodePort,
+ * which Kind maps to localhost, and the config-reloader sidecar's metrics port.
+ */
+export function operatedService(
+  meta: { readonly name: string; readonly namespace: string; readonly labels: Record<string, string> },
+  selector: Record<string, string>,
+  port: number,
+  nodePort: number,
+): Service {
+  return new Service({
+    metadata: meta,
+    spec: {
+      type: "NodePort",
+      selector,
+      ports: [
+        { name: "web", port, targetPort: "web", nodePort },
+        { name: "reloader-web", port: workloads.configReloader.port, targetPort: "reloader-web" },
+      ],
+    },
+  });
+}
+
 /** Prometheus: the CR the operator turns into a StatefulSet, its identity and RBAC, and its NodePort. */
 export const prometheus = component(import.meta.url, "prometheus", function prometheus(config: StackConfig) {
   const meta = { name, namespace, labels: labels("prometheus", "prometheus", config.images.prometheus) };
@@ -106,17 +129,7 @@ export const prometheus = component(import.meta.url, "prometheus", function prom
         ruleNamespaceSelector: inWatched,
       },
     }),
-    new Service({
-      metadata: meta,
-      spec: {
-        type: "NodePort",
-        selector: prometheusK8sPods,
-        ports: [
-          { name: "web", port, targetPort: "web", nodePort: nodePorts.prometheus },
-          { name: "reloader-web", port: workloads.configReloader.port, targetPort: "reloader-web" },
-        ],
-      },
-    }),
+    operatedService(meta, prometheusK8sPods, port, nodePorts.prometheus),
     ingressPolicy(name, namespace, prometheusK8sPods, [
       // The UI and API: Grafana, the NodePort (whose source is a node address) and the HA peer.
       { ports: [port] },
