@@ -27,6 +27,11 @@ export async function startStack(backendEnv: Record<string, string> = {}): Promi
   };
 }
 
+/** The frontend, talking to the stack's backend; the caller kills it. */
+export function startFrontend(stack: Stack): Promise<Service> {
+  return startService({ app: "frontend", env: { GUESTBOOK_API_ADDR: `127.0.0.1:${stack.backend.port}` } });
+}
+
 /** POSTs a JSON value (serialised here) to the backend. */
 export function postJson(url: string, body: unknown): Promise<Response> {
   return fetch(`${url}/messages`, {

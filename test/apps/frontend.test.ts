@@ -1,8 +1,8 @@
 // The frontend against a real backend and FerretDB: escaping, POST-redirect-GET, and degraded pages.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ferretdbBin } from "../support/ferretdb.js";
-import { startService, type Service } from "../support/services.js";
-import { metricsText, sample, startStack, until, type Stack } from "./fixture.js";
+import type { Service } from "../support/services.js";
+import { metricsText, sample, startFrontend, startStack, until, type Stack } from "./fixture.js";
 
 function postForm(url: string, fields: Record<string, string>): Promise<Response> {
   return fetch(`${url}/messages`, { method: "POST", body: new URLSearchParams(fields), redirect: "manual" });
@@ -13,7 +13,7 @@ describe.skipIf(!ferretdbBin)("GIVEN the frontend in front of the backend on a r
   let frontend: Service;
   beforeAll(async () => {
     stack = await startStack();
-    frontend = await startService({ app: "frontend", env: { GUESTBOOK_API_ADDR: `127.0.0.1:${stack.backend.port}` } });
+    frontend = await startFrontend(stack);
   });
   afterAll(async () => {
     await frontend?.kill();

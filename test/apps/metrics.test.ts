@@ -1,8 +1,8 @@
 // Metrics are exact and bounded: counters rise by exactly the requests made, random paths add no series.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ferretdbBin } from "../support/ferretdb.js";
-import { startService, type Service } from "../support/services.js";
-import { metricsText, postJson, sample, startStack, type Stack } from "./fixture.js";
+import type { Service } from "../support/services.js";
+import { metricsText, postJson, sample, startFrontend, startStack, type Stack } from "./fixture.js";
 
 function seriesCount(text: string): number {
   return text.split("\n").filter((line) => line !== "" && !line.startsWith("#")).length;
@@ -13,7 +13,7 @@ describe.skipIf(!ferretdbBin)("GIVEN the backend and the frontend with metrics o
   let frontend: Service;
   beforeAll(async () => {
     stack = await startStack();
-    frontend = await startService({ app: "frontend", env: { GUESTBOOK_API_ADDR: `127.0.0.1:${stack.backend.port}` } });
+    frontend = await startFrontend(stack);
   });
   afterAll(async () => {
     await frontend?.kill();
