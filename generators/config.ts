@@ -54,9 +54,19 @@ export type CrdSource =
   /** A git repo holding the same files (the simulated cluster serves them from the local git server). */
   | { readonly kind: "mirror"; readonly repoURL: string; readonly path: string };
 
+/**
+ * What runs the cluster.
+ * - `kind`: a Kind cluster; bootstrap installs Argo CD with Helm and Argo CD then manages its own release.
+ * - `sim`: the simulated cluster (docs/sim.md); Argo CD runs as local processes, so there is no Kind config and
+ *   no self-managed `argo-cd` Application, and the git server listens on 127.0.0.1 at `ports.gitServer`.
+ */
+export type ClusterRuntime = "kind" | "sim";
+
 /** A cluster: a Kind cluster (or the simulated one) that runs one environment. */
 export interface ClusterConfig {
   readonly name: string;
+  /** What runs it. Default for new clusters: `kind`. */
+  readonly runtime: ClusterRuntime;
   /** Name of the environment whose overlays the cluster's Applications use. */
   readonly environment: string;
   /** Number of Kind worker nodes besides the control plane. */
@@ -65,6 +75,7 @@ export interface ClusterConfig {
   readonly repoURL: string;
   /** Branch the Applications track; the webhook refreshes apps on this branch. */
   readonly targetRevision: string;
+  /** Host ports (a `sim` cluster uses only gitServer). */
   readonly ports: PortConfig;
   readonly crdSource: CrdSource;
 }

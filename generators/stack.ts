@@ -54,9 +54,13 @@ export const nodePorts = { argocd: 30080, grafana: 30300, prometheus: 30090, ale
 /** Host ports shared by the clusters (one cluster runs at a time). */
 const ports = { argocd: 8080, grafana: 3000, prometheus: 9090, alertmanager: 9093, guestbook: 8000, gitServer: 8070 };
 
+/** Where the simulated cluster's git server listens: fixed, because the generated Applications name it. */
+const simGit = "http://127.0.0.1:18070";
+
 export const clusters: readonly ClusterConfig[] = [
   {
     name: "local",
+    runtime: "kind",
     environment: "local",
     workers: 0,
     // Argo CD reaches the git server container by name on the `kind` network.
@@ -64,6 +68,19 @@ export const clusters: readonly ClusterConfig[] = [
     targetRevision: "main",
     ports,
     crdSource: { kind: "upstream" },
+  },
+  {
+    // The `local` environment on the simulated cluster (docs/sim.md). It differs from `local` only where the
+    // simulation needs it: Argo CD clones from loopback, and reads the CRDs from a mirror of the pinned
+    // prometheus-operator module on the same git server, because the repo-server has no internet.
+    name: "sim",
+    runtime: "sim",
+    environment: "local",
+    workers: 0,
+    repoURL: `${simGit}/stackwave.git`,
+    targetRevision: "main",
+    ports: { ...ports, gitServer: Number(new URL(simGit).port) },
+    crdSource: { kind: "mirror", repoURL: `${simGit}/prometheus-operator.git`, path: "example/prometheus-operator-crd" },
   },
 ];
 

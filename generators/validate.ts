@@ -86,6 +86,7 @@ const schema: Schema = obj({
     minItems: 1,
     items: obj({
       name: str(name, "a DNS-1123 label such as local"),
+      runtime: { type: "enum", values: ["kind", "sim"] },
       environment: str(name, "the name of an environment"),
       workers: int(0, 10),
       repoURL: str(/^https?:\/\/[A-Za-z0-9.-]+(:\d+)?\/[\w./-]+$/, "an http(s) git URL such as http://stackwave-git:8080/stackwave.git"),
@@ -235,6 +236,10 @@ function crossCheck(config: StackConfig, out: Problem[]): void {
           got: describe(p),
         });
     });
+    // The simulated cluster's git server runs on this machine at ports.gitServer; Argo CD must clone from there.
+    const local = `http://127.0.0.1:${c.ports?.gitServer}/`;
+    if (c.runtime === "sim" && typeof c.repoURL === "string" && !c.repoURL.startsWith(local))
+      out.push({ path: `clusters[${i}].repoURL`, expected: `a URL on the local git server, ${local}<name>.git`, got: describe(c.repoURL) });
   });
 
   const kindTag = config.images?.kindNode?.tag;

@@ -458,26 +458,31 @@ function secretObject(name: string, namespace: string, stringData: Record<string
   };
 }
 
-function secretsStep(input: PlanInput, n: Names): Step {
+/**
+ * The Secrets that never go into git, with each value from `value` (a SecretRef in the plan, a real value in
+ * the simulated cluster). Shared by both, so they create the same objects.
+ */
+export function bootstrapSecretObjects(
+  config: Pick<PlanInput["config"], "layers">,
+  pagerduty: boolean,
+  value: (name: SecretName) => Value,
+): object[] {
   const pd = bootstrapSecrets.pagerduty;
-  const namespaces = [...new Set([n.argocdNamespace, ...input.config.layers.map((l) => l.namespace)])].sort();
-  const monitoring = input.config.layers.find((l) => l.name === "monitors")?.namespace ?? "monitoring";
-  const apps = input.config.layers.find((l) => l.name === "apps")?.namespace ?? "guestbook";
-  const mongo = { username: logins.mongodbUsername, password: secret("mongodbPassword") };
-  const objects = [
-    secretObject("grafana-admin", monitoring, { "admin-user": logins.grafanaAdminUser, "admin-password": secret("grafanaAdminPassword") }),
+  const monitoring = config.layers.find((l) => l.name === "monitors")?.namespace ?? "monitoring";
+  const apps = config.layers.find((l) => l.name === "apps")?.namespace ?? "guestbook";
+  const mongo = { username: logins.mongodbUsername, password: value("mongodbPassword") };
+  return [
+    secretObject("grafana-admin", monitoring, { "admin-user": logins.grafanaAdminUser, "admin-password": value("grafanaAdminPassword") }),
     secretObject("mongodb-credentials", apps, mongo),
     secretObject("mongodb-credentials", monitoring, mongo),
     // The `pager` key switches Prometheus' pager label on, so critical alerts route to PagerDuty (monitoring.ts).
-    ...(input.pagerduty
-      ? [
-          secretObject(pd.name, monitoring, {
-            [pd.routingKey]: secret("pagerdutyRoutingKey"),
-            [pd.pagerKey]: pagerSwitch.enabled,
-          }),
-        ]
-      : []),
+    ...(pagerduty ? [secretObject(pd.name, monitoring, { [pd.routingKey]: value("pagerdutyRoutingKey"), [pd.pagerKey]: pagerSwitch.enabled })] : []),
   ];
+}
+
+function secretsStep(input: PlanInput, n: Names): Step {
+  const namespaces = [...new Set([n.argocdNamespace, ...input.config.layers.map((l) => l.namespace)])].sort();
+  const objects = bootstrapSecretObjects(input.config, input.pagerduty, secret);
   return {
     name: "secrets",
     title: "Create the namespaces and the Secrets that never go into git",

@@ -153,7 +153,13 @@ function projects(config: StackConfig, cluster: ClusterConfig): AppProject[] {
  * root's own AppProject (stackwave-appproject.yaml) before root-app.yaml; from then on the root keeps it.
  */
 export const clusterApplications = component(import.meta.url, "clusterApplications", function clusterApplications(config: StackConfig, cluster: ClusterConfig) {
-  return [...projects(config, cluster), ...config.layers.map((layer) => childApplication(cluster, layer)), argocdApplication(config, cluster)];
+  // On the simulated cluster Argo CD is not a Helm release (and its chart is out of reach offline).
+  const selfManaged = cluster.runtime === "kind";
+  return [
+    ...projects(config, cluster).filter((p) => selfManaged || p.metadata?.name !== projectNames.argocd),
+    ...config.layers.map((layer) => childApplication(cluster, layer)),
+    ...(selfManaged ? [argocdApplication(config, cluster)] : []),
+  ];
 });
 
 /** The root Application bootstrap applies once; Argo CD takes over from there. */

@@ -12,8 +12,12 @@ export function clusterFiles(config: StackConfig, cluster: ClusterConfig): FileS
   const dir = `clusters/${cluster.name}`;
   const apps = objectFiles(`${dir}/apps`, [clusterApplications(config, cluster)]);
   const kustomization = new Kustomization({ resources: apps.map((f) => f.path.slice(`${dir}/apps/`.length)).sort() });
+  const kind: FileSpec[] =
+    cluster.runtime === "kind"
+      ? [{ path: `${dir}/kind-config.yaml`, generator: "kindCluster", source: "generators/clusters/kind.ts", value: kindCluster(config, cluster) }]
+      : [];
   return [
-    { path: `${dir}/kind-config.yaml`, generator: "kindCluster", source: "generators/clusters/kind.ts", value: kindCluster(config, cluster) },
+    ...kind,
     { path: `${dir}/argocd-values.yaml`, generator: "argocdValues", source: "generators/clusters/argocd.ts", value: argocdValues(config, cluster) },
     ...objectFiles(dir, [rootApplication(config, cluster)]).map((f) => ({ ...f, path: `${dir}/root-app.yaml` })),
     ...apps,
