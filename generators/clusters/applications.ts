@@ -4,6 +4,7 @@ import { AppProject } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppP
 import { Application } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application";
 import type { ClusterConfig, LayerConfig, StackConfig } from "../config.js";
 import { component } from "../model.js";
+import { scrapedNamespaces } from "../monitoring.js";
 import { argocd } from "../versions.js";
 import { argocdRelease, argocdValuesPath } from "./argocd.js";
 
@@ -131,8 +132,9 @@ function projects(config: StackConfig, cluster: ClusterConfig): AppProject[] {
       spec: {
         description: "CRDs, the operator and the monitoring stack",
         sourceRepos: [cluster.repoURL, ...crdRepos],
-        // kube-system: headless Services for the control-plane scrape targets; guestbook: its monitors.
-        destinations: here([...namespacesOf(projectNames.platform), "kube-system", ...namespacesOf(projectNames.apps)]),
+        // Every namespace Prometheus scrapes gets its Role there (kube-system and default too), plus the
+        // control-plane Services in kube-system and the guestbook's monitors.
+        destinations: here([...namespacesOf(projectNames.platform), ...scrapedNamespaces, ...namespacesOf(projectNames.apps)]),
         clusterResourceWhitelist: [crd, { group: "", kind: "Namespace" }, rbac("ClusterRole"), rbac("ClusterRoleBinding")],
       },
     }),
