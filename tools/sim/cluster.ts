@@ -6,6 +6,7 @@ import { delimiter, join } from "node:path";
 import { images, imageString } from "../../generators/versions.js";
 import { binDir, cacheDir } from "../cache.js";
 import { argoCrdFiles, argoSettingsYaml, defaultProjectYaml } from "./argocd.js";
+import { kwokConfigYaml } from "./kwok.js";
 import { makePki, kubeconfig, type Pki } from "./pki.js";
 import { freePorts } from "./ports.js";
 import { get, tcp, waitFor } from "./probe.js";
@@ -50,6 +51,8 @@ export interface Sim extends SimState {
   readonly env: NodeJS.ProcessEnv;
   /** Runs kubectl against the cluster; resolves with stdout. */
   kubectl(args: readonly string[], input?: string): Promise<string>;
+  /** Starts one more long-running process that stop() and `down` end with the rest (e.g. the git server). */
+  spawn(name: string, argv: readonly string[], env?: NodeJS.ProcessEnv): Proc;
   /** Stops every process (reverse start order) and removes the folder. */
   stop(): Promise<void>;
   /** Lets the components outlive this process (they are still recorded for `down`). */
@@ -254,8 +257,14 @@ export async function up(options: SimOptions = {}): Promise<Sim> {
     t0 = Date.now();
     const nodeNames = Array.from({ length: options.nodes ?? 1 }, (_, i) => `sim-node-${i}`);
     await kubectl(["apply", "-f", "-"], nodeNames.map((n) => nodeYaml(n)).join("---\n"));
+    const kwokConfig = join(dir, "kwok.yaml");
+    writeFileSync(kwokConfig, await kwokConfigYaml());
     const kwok = start("kwok", [
       bin.kwok,
+      `--config=${kwokConfig}`,
+      // Heartbeats through Leases, as kubelets do: status-only heartbeats came late on a busy machine, and the
+      // node lifecycle controller then marked every pod NotReady.
+      "--node-lease-duration-seconds=40",
       `--kubeconfig=${kubeconfigPath}`,
       "--manage-all-nodes=false",
       `--manage-nodes-with-annotation-selector=${kwokAnnotation}=fake`,
@@ -418,6 +427,7 @@ export async function up(options: SimOptions = {}): Promise<Sim> {
     ...state(),
     env,
     kubectl,
+    spawn: (name, argv, extraEnv = {}) => start(name, argv, extraEnv),
     async stop() {
       await stop();
       process.removeListener("exit", onExit);
