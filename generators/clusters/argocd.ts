@@ -13,7 +13,9 @@ export const argocdValuesPath = (cluster: Pick<ClusterConfig, "name">): string =
 
 /**
  * Application health, added back so sync waves between child Applications wait (argo-cd#3781).
- * It starts at Progressing: a child with no status yet must not open the next wave.
+ * It starts at Progressing: a child with no status yet must not open the next wave. Healthy also needs
+ * Synced: a child whose objects have no health checks (the CRD layer: CRDs and Namespaces) reports Healthy
+ * before it has applied anything, which let the operator wave start early on the simulated cluster.
  * Argo CD runs it with gopher-lua (Lua 5.1), so keep it 5.1-compatible.
  */
 export const applicationHealthLua = `hs = {}
@@ -23,6 +25,10 @@ if obj.status ~= nil and obj.status.health ~= nil and obj.status.health.status ~
   hs.status = obj.status.health.status
   if obj.status.health.message ~= nil then
     hs.message = obj.status.health.message
+  end
+  if hs.status == "Healthy" and (obj.status.sync == nil or obj.status.sync.status ~= "Synced") then
+    hs.status = "Progressing"
+    hs.message = "waiting for the Application to sync"
   end
 end
 return hs

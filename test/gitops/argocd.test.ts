@@ -67,13 +67,15 @@ interface Project {
 
 const json = <T>(value: { toJSON(): unknown }) => JSON.parse(JSON.stringify(value)) as T;
 const config: StackConfig = defaultConfig();
-const mirror: ClusterConfig = {
-  ...config.clusters[0]!,
-  name: "sim",
-  repoURL: "http://127.0.0.1:18070/stackwave.git",
-  crdSource: { kind: "mirror", repoURL: "http://127.0.0.1:18070/prometheus-operator.git", path: "example/prometheus-operator-crd" },
-};
-const clusters = [...config.clusters, mirror];
+const clusters = config.clusters;
+it("GIVEN the stack's clusters THEN one runs on Kind with upstream CRDs and one on the simulated cluster with a CRD mirror", () => {
+  expect(clusters.map((c) => [c.runtime, c.crdSource.kind])).toEqual(
+    expect.arrayContaining([
+      ["kind", "upstream"],
+      ["sim", "mirror"],
+    ]),
+  );
+});
 
 function objects(cluster: ClusterConfig) {
   const all = clusterApplications(config, cluster).objects.map((o) => json<App | Project>(o));
@@ -85,7 +87,7 @@ function objects(cluster: ClusterConfig) {
     projects,
     root,
     children: apps.filter((a) => a.metadata.name !== argocdAppName),
-    self: apps.find((a) => a.metadata.name === argocdAppName)!,
+    self: apps.find((a) => a.metadata.name === argocdAppName),
   };
 }
 const sourcesOf = (app: App) => app.spec.sources ?? [app.spec.source!];
@@ -112,7 +114,7 @@ describe.each(clusters.map((c) => [c.name, c] as const))("GIVEN the Argo CD obje
     expect(wave("operator")).toBeLessThan(wave("platform"));
     expect(wave("platform")).toBeLessThanOrEqual(wave("monitors"));
     expect(wave("monitors")).toBeLessThan(wave("apps"));
-    for (const app of children) expect(waveOf(self), app.metadata.name).toBeGreaterThan(waveOf(app));
+    if (self) for (const app of children) expect(waveOf(self), app.metadata.name).toBeGreaterThan(waveOf(app));
     // Projects first: an Application created before its project shows an error until the project appears.
     for (const project of projects)
       expect(Number(project.metadata.annotations?.["argocd.argoproj.io/sync-wave"]), project.metadata.name).toBeLessThan(
@@ -169,21 +171,33 @@ describe.each(clusters.map((c) => [c.name, c] as const))("GIVEN the Argo CD obje
     for (const p of projects)
       expect(
         p.spec.sourceRepos.every((r) =>
-          [cluster.repoURL, argocd.chart.repository, mirror.crdSource.kind === "mirror" ? mirror.crdSource.repoURL : ""].includes(r),
+          [cluster.repoURL, argocd.chart.repository, cluster.crdSource.kind === "mirror" ? cluster.crdSource.repoURL : ""].includes(r),
         ),
       ).toBe(true);
   });
 
-  it("WHEN reading the self-managed argo-cd Application THEN it installs the pinned chart with our values file and never renders argocd-secret", () => {
-    const [chart, values] = sourcesOf(self);
-    expect(chart).toMatchObject({ repoURL: argocd.chart.repository, chart: "argo-cd", targetRevision: argocd.chart.version });
-    expect(chart!.helm?.releaseName).toBe("argocd");
-    expect(chart!.helm?.valuesObject?.configs?.secret?.createSecret).toBe(false);
-    expect(values).toMatchObject({ repoURL: cluster.repoURL, ref: "values" });
-    expect(chart!.helm?.valueFiles).toEqual([`$values/clusters/${cluster.name}/argocd-values.yaml`]);
-    expect(self.spec.syncPolicy.automated.prune).toBe(false);
-    expect(self.metadata.finalizers ?? []).toEqual([]);
-  });
+  it.runIf(cluster.runtime === "sim")(
+    "WHEN the cluster is simulated THEN Argo CD does not manage itself: no argo-cd Application or project",
+    () => {
+      expect(self).toBeUndefined();
+      expect(projects.map((p) => p.metadata.name)).not.toContain(projectNames.argocd);
+    },
+  );
+
+  it.runIf(cluster.runtime === "kind")(
+    "WHEN reading the self-managed argo-cd Application THEN it installs the pinned chart with our values file and never renders argocd-secret",
+    () => {
+      if (!self) throw new Error("no argo-cd Application");
+      const [chart, values] = sourcesOf(self);
+      expect(chart).toMatchObject({ repoURL: argocd.chart.repository, chart: "argo-cd", targetRevision: argocd.chart.version });
+      expect(chart!.helm?.releaseName).toBe("argocd");
+      expect(chart!.helm?.valuesObject?.configs?.secret?.createSecret).toBe(false);
+      expect(values).toMatchObject({ repoURL: cluster.repoURL, ref: "values" });
+      expect(chart!.helm?.valueFiles).toEqual([`$values/clusters/${cluster.name}/argocd-values.yaml`]);
+      expect(self.spec.syncPolicy.automated.prune).toBe(false);
+      expect(self.metadata.finalizers ?? []).toEqual([]);
+    },
+  );
 });
 
 describe("GIVEN the generated argo-cd chart values", () => {
@@ -294,12 +308,34 @@ describe.skipIf(!lua)("GIVEN the health checks in argocd-cm, run in Lua 5.1", ()
   });
 
   it.each(["Healthy", "Degraded", "Progressing", "Missing"])(
-    "WHEN an Application reports %s THEN the check passes it through",
+    "WHEN a Synced Application reports %s THEN the check passes it through",
     async (status) => {
-      const result = await health(cm[healthKeys.application]!, app({ health: { status, message: `child is ${status}` } }));
+      const result = await health(
+        cm[healthKeys.application]!,
+        app({ sync: { status: "Synced" }, health: { status, message: `child is ${status}` } }),
+      );
       expect(result).toEqual({ status, message: `child is ${status}` });
     },
   );
+
+  it.each([["OutOfSync"], ["Unknown"], [undefined]])(
+    "WHEN a Healthy Application is %s THEN it is Progressing: it has not applied its revision yet",
+    async (sync) => {
+      const result = await health(
+        cm[healthKeys.application]!,
+        app({ ...(sync ? { sync: { status: sync } } : {}), health: { status: "Healthy" } }),
+      );
+      expect(result).toEqual({ status: "Progressing", message: "waiting for the Application to sync" });
+    },
+  );
+
+  it("WHEN an OutOfSync Application is Degraded THEN it stays Degraded", async () => {
+    const result = await health(
+      cm[healthKeys.application]!,
+      app({ sync: { status: "OutOfSync" }, health: { status: "Degraded", message: "crash" } }),
+    );
+    expect(result).toEqual({ status: "Degraded", message: "crash" });
+  });
 
   it("WHEN an Alertmanager has no Available condition THEN it is Progressing; Available=True THEN Healthy", async () => {
     const am = (conditions?: unknown[]) => ({
