@@ -34,8 +34,13 @@ end
 return hs
 `;
 
-/** Argo CD has no built-in Alertmanager check; follow the operator's Available condition. */
-export const alertmanagerHealthLua = `hs = {}
+/**
+ * Health of the operator's workloads (Prometheus, Alertmanager) from its Available condition: True is
+ * Healthy, Degraded is Degraded, anything else is still Progressing. Argo CD has no Alertmanager check, and
+ * its Prometheus check calls Available=False (no pod ready yet, right after creation) Degraded, which fails
+ * the root's sync in the middle of the platform wave and sends it into retry backoff.
+ */
+export const availableHealthLua = `hs = {}
 hs.status = "Progressing"
 hs.message = "waiting for prometheus-operator to report Available"
 if obj.status ~= nil and obj.status.conditions ~= nil then
@@ -61,6 +66,7 @@ return hs
 export const healthKeys = {
   application: "resource.customizations.health.argoproj.io_Application",
   alertmanager: "resource.customizations.health.monitoring.coreos.com_Alertmanager",
+  prometheus: "resource.customizations.health.monitoring.coreos.com_Prometheus",
 } as const;
 
 /**
@@ -130,7 +136,8 @@ export function argocdValues(config: StackConfig, cluster: ClusterConfig): ArgoC
         // Pushes refresh through the webhook at once; polling is the fallback.
         "timeout.reconciliation": "180s",
         [healthKeys.application]: applicationHealthLua,
-        [healthKeys.alertmanager]: alertmanagerHealthLua,
+        [healthKeys.alertmanager]: availableHealthLua,
+        [healthKeys.prometheus]: availableHealthLua,
       },
       // Plain HTTP on the NodePort: the UI is only mapped to 127.0.0.1.
       params: { "server.insecure": true },

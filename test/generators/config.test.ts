@@ -81,7 +81,7 @@ const cases: [string, (c: Mutable) => void, string[]][] = [
   [
     "a duplicate cluster name",
     (c) => c.clusters.push({ ...c.clusters[0] }),
-    ['clusters[1].name: expected a name unique in clusters (also at [0]), got string "local"'],
+    ['clusters[2].name: expected a name unique in clusters (also at [0]), got string "local"'],
   ],
   [
     "a duplicate layer",

@@ -8,7 +8,7 @@ import bcrypt from "bcryptjs";
 import yaml from "js-yaml";
 import { describe, expect, it } from "vitest";
 import {
-  alertmanagerHealthLua,
+  availableHealthLua,
   applicationHealthLua,
   argocdSecretKeys,
   argocdValues,
@@ -337,17 +337,22 @@ describe.skipIf(!lua)("GIVEN the health checks in argocd-cm, run in Lua 5.1", ()
     expect(result).toEqual({ status: "Degraded", message: "crash" });
   });
 
-  it("WHEN an Alertmanager has no Available condition THEN it is Progressing; Available=True THEN Healthy", async () => {
+  it("WHEN a Prometheus or Alertmanager is not Available yet THEN it is Progressing; Available=True THEN Healthy", async () => {
     const am = (conditions?: unknown[]) => ({
       kind: "Alertmanager",
       metadata: { name: "main" },
       ...(conditions ? { status: { conditions } } : {}),
     });
-    expect(cm[healthKeys.alertmanager]).toBe(alertmanagerHealthLua);
-    expect((await health(alertmanagerHealthLua, am())).status).toBe("Progressing");
-    expect((await health(alertmanagerHealthLua, am([{ type: "Reconciled", status: "True" }]))).status).toBe("Progressing");
-    expect((await health(alertmanagerHealthLua, am([{ type: "Available", status: "True" }]))).status).toBe("Healthy");
-    expect(await health(alertmanagerHealthLua, am([{ type: "Available", status: "Degraded", message: "1/3 replicas" }]))).toEqual({
+    expect(cm[healthKeys.alertmanager]).toBe(availableHealthLua);
+    expect(cm[healthKeys.prometheus]).toBe(availableHealthLua);
+    // Right after creation the operator reports Available=False: still starting, not Degraded.
+    expect((await health(availableHealthLua, am([{ type: "Available", status: "False", reason: "NoPodReady" }]))).status).toBe(
+      "Progressing",
+    );
+    expect((await health(availableHealthLua, am())).status).toBe("Progressing");
+    expect((await health(availableHealthLua, am([{ type: "Reconciled", status: "True" }]))).status).toBe("Progressing");
+    expect((await health(availableHealthLua, am([{ type: "Available", status: "True" }]))).status).toBe("Healthy");
+    expect(await health(availableHealthLua, am([{ type: "Available", status: "Degraded", message: "1/3 replicas" }]))).toEqual({
       status: "Degraded",
       message: "1/3 replicas",
     });
