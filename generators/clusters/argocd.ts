@@ -62,11 +62,42 @@ end
 return hs
 `;
 
+/**
+ * CRD health: Healthy once Established, Degraded when its names clash or its schema is not structural, and
+ * otherwise Progressing. Argo CD's own check calls a CRD that is a moment old ("not established" yet)
+ * Degraded, which failed the crds layer's sync on the simulated cluster; Argo CD then left it Degraded until
+ * the next poll, 3 minutes on, holding every later wave.
+ */
+export const crdHealthLua = `hs = {}
+hs.status = "Progressing"
+hs.message = "waiting for the API server to establish the CRD"
+if obj.status ~= nil and obj.status.conditions ~= nil then
+  for _, condition in ipairs(obj.status.conditions) do
+    if condition.type == "NamesAccepted" and condition.status == "False" then
+      hs.status = "Degraded"
+      hs.message = "CRD names not accepted: " .. (condition.message or "")
+      return hs
+    end
+    if condition.type == "NonStructuralSchema" and condition.status == "True" then
+      hs.status = "Degraded"
+      hs.message = "CRD schema is not structural: " .. (condition.message or "")
+      return hs
+    end
+    if condition.type == "Established" and condition.status == "True" then
+      hs.status = "Healthy"
+      hs.message = "CRD is established"
+    end
+  end
+end
+return hs
+`;
+
 /** argocd-cm keys of the health checks above, as Argo CD names them (`<group>_<kind>`). */
 export const healthKeys = {
   application: "resource.customizations.health.argoproj.io_Application",
   alertmanager: "resource.customizations.health.monitoring.coreos.com_Alertmanager",
   prometheus: "resource.customizations.health.monitoring.coreos.com_Prometheus",
+  crd: "resource.customizations.health.apiextensions.k8s.io_CustomResourceDefinition",
 } as const;
 
 /**
@@ -138,6 +169,7 @@ export function argocdValues(config: StackConfig, cluster: ClusterConfig): ArgoC
         [healthKeys.application]: applicationHealthLua,
         [healthKeys.alertmanager]: availableHealthLua,
         [healthKeys.prometheus]: availableHealthLua,
+        [healthKeys.crd]: crdHealthLua,
       },
       // Plain HTTP on the NodePort: the UI is only mapped to 127.0.0.1.
       params: { "server.insecure": true },

@@ -9,6 +9,7 @@ import yaml from "js-yaml";
 import { describe, expect, it } from "vitest";
 import {
   availableHealthLua,
+  crdHealthLua,
   applicationHealthLua,
   argocdSecretKeys,
   argocdValues,
@@ -335,6 +336,43 @@ describe.skipIf(!lua)("GIVEN the health checks in argocd-cm, run in Lua 5.1", ()
       app({ sync: { status: "OutOfSync" }, health: { status: "Degraded", message: "crash" } }),
     );
     expect(result).toEqual({ status: "Degraded", message: "crash" });
+  });
+
+  it("WHEN a CRD is not Established yet THEN it is Progressing; Established THEN Healthy; a names clash or a non-structural schema THEN Degraded", async () => {
+    const crd = (conditions?: unknown[]) => ({
+      kind: "CustomResourceDefinition",
+      metadata: { name: "probes.monitoring.coreos.com" },
+      ...(conditions ? { status: { conditions } } : {}),
+    });
+    expect(cm[healthKeys.crd]).toBe(crdHealthLua);
+    expect((await health(crdHealthLua, crd())).status).toBe("Progressing");
+    expect((await health(crdHealthLua, crd([{ type: "NamesAccepted", status: "True" }]))).status).toBe("Progressing");
+    expect(
+      (
+        await health(
+          crdHealthLua,
+          crd([
+            { type: "NamesAccepted", status: "True" },
+            { type: "Established", status: "True" },
+          ]),
+        )
+      ).status,
+    ).toBe("Healthy");
+    expect(await health(crdHealthLua, crd([{ type: "NamesAccepted", status: "False", message: "clash" }]))).toEqual({
+      status: "Degraded",
+      message: "CRD names not accepted: clash",
+    });
+    expect(
+      (
+        await health(
+          crdHealthLua,
+          crd([
+            { type: "NonStructuralSchema", status: "True", message: "x" },
+            { type: "Established", status: "True" },
+          ]),
+        )
+      ).status,
+    ).toBe("Degraded");
   });
 
   it("WHEN a Prometheus or Alertmanager is not Available yet THEN it is Progressing; Available=True THEN Healthy", async () => {

@@ -1,0 +1,140 @@
+// A broken wave blocks the next: a test overlay gives the operator an image no kubelet can pull, and the
+// root Application holds every later wave until a fix is pushed.
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import yaml from "js-yaml";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { images } from "../../generators/versions.js";
+import { unpullableRegistrySuffix } from "../../tools/sim/kwok.js";
+import { waitFor } from "../../tools/sim/probe.js";
+import { upStack, type SimStack } from "../../tools/sim/stack.js";
+import { formatWaitResult } from "../../tools/waves.js";
+import { requireTool } from "../support/tools.js";
+import { Recorder } from "./recorder.js";
+import { snapshot, type Checkout } from "./working-copy.js";
+
+const hint = "build the simulated cluster's tools with: npx tsx tools/sim-tools.ts";
+const tools = [
+  "kube-apiserver",
+  "kube-controller-manager",
+  "kube-scheduler",
+  "kwok",
+  "argocd",
+  "kustomize",
+  "prometheus-operator",
+  "redis-server",
+];
+const missing = tools.filter((t) => !requireTool(t, hint));
+
+const overlay = "overlays/local/operator/kustomization.yaml";
+const operatorImage = `${images.prometheusOperator.registry}/${images.prometheusOperator.repository}`;
+const badRegistry = `registry.stackwave${unpullableRegistrySuffix}`;
+
+interface Kustomization {
+  images?: { name: string; newName?: string }[];
+  [key: string]: unknown;
+}
+
+/** The test overlay: the operator layer's kustomization with the operator image moved to an unreachable registry. */
+function breakOperator(text: string): string {
+  const k = yaml.load(text) as Kustomization;
+  k.images = [...(k.images ?? []), { name: operatorImage, newName: `${badRegistry}/${images.prometheusOperator.repository}` }];
+  return yaml.dump(k, { noRefs: true });
+}
+
+describe.skipIf(missing.length > 0)("GIVEN the sim cluster definition with a test overlay that gives the operator a bad image", () => {
+  let scratch: string;
+  let checkout: Checkout;
+  let original: string;
+  let stack: SimStack;
+  let recorder: Recorder;
+  const later = ["platform", "monitors", "apps"];
+
+  const root = async () =>
+    JSON.parse(await stack.sim.kubectl(["-n", "argocd", "get", "application", stack.apps.root, "-o", "json"])) as {
+      status?: { operationState?: { phase?: string; message?: string } };
+    };
+  const operatorPods = async () =>
+    (
+      JSON.parse(
+        await stack.sim.kubectl(["-n", "monitoring", "get", "pods", "-l", "app.kubernetes.io/name=prometheus-operator", "-o", "json"]),
+      ) as {
+        items: {
+          spec: { containers: { image: string }[] };
+          status?: { containerStatuses?: { state?: { waiting?: { reason?: string } } }[] };
+        }[];
+      }
+    ).items;
+
+  beforeAll(async () => {
+    scratch = mkdtempSync(join(tmpdir(), "stackwave-sim-broken-"));
+    checkout = await snapshot(join(scratch, "checkout"));
+    original = readFileSync(join(checkout.dir, overlay), "utf8");
+    checkout.edit(overlay, breakOperator);
+    await checkout.commit("test overlay: the operator image from an unreachable registry");
+    stack = await upStack({
+      checkout: checkout.dir,
+      dir: join(scratch, "sim"),
+      wait: false,
+      beforeSync: async (sim) => {
+        const { KubeConfig } = await import("@kubernetes/client-node");
+        const kc = new KubeConfig();
+        kc.loadFromFile(sim.kubeconfig);
+        recorder = new Recorder(kc);
+        await recorder.start([{ apiVersion: "argoproj.io/v1alpha1", kind: "Application" }]);
+      },
+    });
+  });
+
+  afterAll(async () => {
+    recorder?.stop();
+    await stack?.stop();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it("WHEN the root syncs THEN the operator pod waits in ImagePullBackOff and the root waits on the operator wave", async () => {
+    await waitFor(
+      undefined,
+      "the operator pod in ImagePullBackOff",
+      async () => {
+        const pods = await operatorPods();
+        const reasons = pods.flatMap((p) => (p.status?.containerStatuses ?? []).map((c) => c.state?.waiting?.reason));
+        if (!reasons.includes("ImagePullBackOff")) throw new Error(`operator pods: ${JSON.stringify(reasons)}`);
+      },
+      300_000,
+    );
+    expect((await operatorPods())[0]!.spec.containers[0]!.image.startsWith(`${badRegistry}/`)).toBe(true);
+    await waitFor(
+      undefined,
+      "the root waiting on the operator Application",
+      async () => {
+        const message = (await root()).status?.operationState?.message ?? "";
+        if (!message.includes("waiting for healthy state of argoproj.io/Application/operator")) throw new Error(`root: ${message}`);
+      },
+      120_000,
+    );
+  });
+
+  it("THEN, a minute on, the platform, monitors and apps waves have never started", async () => {
+    await new Promise((r) => setTimeout(r, 60_000));
+    const state = await root();
+    expect(state.status?.operationState?.phase).toBe("Running");
+    expect(state.status?.operationState?.message).toContain("argoproj.io/Application/operator");
+    const health = await stack.sim.kubectl(["-n", "argocd", "get", "application", "operator", "-o", "jsonpath={.status.health.status}"]);
+    expect(health).toBe("Progressing");
+    // Recorded from before the first push: none of them has ever existed.
+    for (const name of later) expect(recorder.history("Application", "argocd", name), name).toEqual([]);
+    expect(recorder.names("Application", "argocd").sort()).toEqual(["crds", "operator", stack.apps.root].sort());
+    expect(recorder.watchErrors).toEqual([]);
+  });
+
+  it("WHEN the fix is pushed THEN the webhook unblocks the waves and every Application turns Synced and Healthy", async () => {
+    checkout.edit(overlay, () => original);
+    await checkout.commit("revert the test overlay");
+    await stack.push(checkout.dir);
+    const result = await stack.waitForWaves(10 * 60_000);
+    expect(result.done, formatWaitResult(result)).toBe(true);
+    for (const name of later) expect(recorder.createdAt("Application", "argocd", name), name).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,195 @@
+// The whole generated repository on the simulated cluster, the way bootstrap runs it: the root Application of
+// the generated `sim` cluster definition syncs every layer from the project's git server, wave by wave, and a
+// recorder watching the API server from before the first push proves the order.
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import yaml from "js-yaml";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { build } from "../../tools/kustomize.js";
+import { waitFor } from "../../tools/sim/probe.js";
+import { upStack, type SimStack } from "../../tools/sim/stack.js";
+import { formatWaitResult } from "../../tools/waves.js";
+import { requireTool } from "../support/tools.js";
+import { established, Recorder, type KindRef } from "./recorder.js";
+import { snapshot, type Checkout } from "./working-copy.js";
+
+const hint = "build the simulated cluster's tools with: npx tsx tools/sim-tools.ts";
+const tools = [
+  "kube-apiserver",
+  "kube-controller-manager",
+  "kube-scheduler",
+  "kwok",
+  "argocd",
+  "kustomize",
+  "prometheus-operator",
+  "redis-server",
+];
+const missing = tools.filter((t) => !requireTool(t, hint));
+
+interface Ref {
+  readonly group?: string;
+  readonly kind: string;
+  readonly namespace?: string;
+  readonly name: string;
+}
+
+interface App {
+  readonly metadata: { readonly name: string; readonly annotations?: Record<string, string> };
+  readonly status?: { readonly resources?: readonly Ref[]; readonly sync?: { readonly status?: string; readonly revision?: string } };
+}
+
+const healthy = (o: unknown) => {
+  const status = (o as { status?: { sync?: { status?: string }; health?: { status?: string } } }).status;
+  return status?.sync?.status === "Synced" && status.health?.status === "Healthy";
+};
+const available = (o: unknown) =>
+  ((o as { status?: { conditions?: { type?: string; status?: string }[] } }).status?.conditions ?? []).some(
+    (c) => c.type === "Available" && c.status === "True",
+  );
+
+/** Every apiVersion/kind the generated `local` overlays hold, plus Applications: what the recorder watches. */
+function generatedKinds(layers: readonly string[]): KindRef[] {
+  const kinds = new Map<string, KindRef>([
+    ["argoproj.io/v1alpha1/Application", { apiVersion: "argoproj.io/v1alpha1", kind: "Application" }],
+  ]);
+  for (const layer of layers) {
+    for (const doc of yaml.loadAll(build(`overlays/local/${layer}`)) as (KindRef | null)[]) {
+      if (doc) kinds.set(`${doc.apiVersion}/${doc.kind}`, { apiVersion: doc.apiVersion, kind: doc.kind });
+    }
+  }
+  return [...kinds.values()];
+}
+
+describe.skipIf(missing.length > 0)("GIVEN the generated sim cluster definition, pushed to the simulated cluster's git server", () => {
+  let scratch: string;
+  let checkout: Checkout;
+  let stack: SimStack;
+  let recorder: Recorder;
+  let apps: Map<string, App>;
+
+  const layerNames = () => stack.config.layers.map((l) => l.name);
+  const resourcesOf = (app: string) => apps.get(app)?.status?.resources ?? [];
+  /** Creation revisions of an Application's resources; the Namespaces bootstrap creates beforehand are left out. */
+  const createdOf = (app: string) =>
+    resourcesOf(app)
+      .filter((r) => !(r.kind === "Namespace" && recorder.preexisting(r.kind, undefined, r.name)))
+      .map((r) => ({ ref: r, rv: recorder.createdAt(r.kind, r.namespace, r.name) }));
+  const appHealthyAt = (name: string) => recorder.firstAt("Application", "argocd", name, healthy);
+
+  beforeAll(async () => {
+    scratch = mkdtempSync(join(tmpdir(), "stackwave-sim-gitops-"));
+    checkout = await snapshot(join(scratch, "checkout"));
+    const kinds = generatedKinds(["crds", "operator", "platform", "monitors", "apps"]);
+    stack = await upStack({
+      checkout: checkout.dir,
+      dir: join(scratch, "sim"),
+      timeoutMs: 12 * 60_000,
+      beforeSync: async (sim) => {
+        const { KubeConfig } = await import("@kubernetes/client-node");
+        const kc = new KubeConfig();
+        kc.loadFromFile(sim.kubeconfig);
+        recorder = new Recorder(kc);
+        await recorder.start(kinds);
+      },
+    });
+    const list = JSON.parse(await stack.sim.kubectl(["-n", "argocd", "get", "applications", "-o", "json"])) as { items: App[] };
+    apps = new Map(list.items.map((a) => [a.metadata.name, a]));
+  });
+
+  afterAll(async () => {
+    recorder?.stop();
+    await stack?.stop();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it("WHEN the root Application syncs THEN the root and one Application per layer are Synced and Healthy", () => {
+    expect(stack.waves?.done, stack.waves ? formatWaitResult(stack.waves) : "no wait result").toBe(true);
+    expect([...apps.keys()].sort()).toEqual([stack.apps.root, ...layerNames()].sort());
+    for (const app of apps.values()) expect(app.status?.sync?.status, app.metadata.name).toBe("Synced");
+    expect(recorder.watchErrors).toEqual([]);
+  });
+
+  it("THEN every object of every layer was created after recording began (only bootstrap's Namespaces came before)", () => {
+    for (const layer of layerNames()) {
+      const created = createdOf(layer);
+      expect(created.length, `${layer} has resources`).toBeGreaterThan(0);
+      for (const { ref, rv } of created) expect(rv, `${layer}: ${ref.kind} ${ref.namespace ?? ""}/${ref.name}`).toBeGreaterThan(0);
+    }
+  });
+
+  it("THEN every CRD is Established before the operator Deployment is created", () => {
+    const crds = resourcesOf("crds").filter((r) => r.kind === "CustomResourceDefinition");
+    expect(crds.map((r) => r.name)).toEqual(
+      expect.arrayContaining(["prometheuses.monitoring.coreos.com", "servicemonitors.monitoring.coreos.com"]),
+    );
+    const deployment = resourcesOf("operator").find((r) => r.kind === "Deployment");
+    expect(deployment, "the operator layer has a Deployment").toBeDefined();
+    const operatorCreated = recorder.createdAt("Deployment", deployment!.namespace, deployment!.name)!;
+    expect(operatorCreated).toBeGreaterThan(0);
+    for (const crd of crds) {
+      const at = recorder.firstAt("CustomResourceDefinition", undefined, crd.name, established);
+      expect(at, `${crd.name} Established`).toBeDefined();
+      expect(at!, `${crd.name} Established before the operator Deployment exists`).toBeLessThan(operatorCreated);
+    }
+  });
+
+  it("THEN the monitors are created only after the operator is Healthy", () => {
+    const deployment = resourcesOf("operator").find((r) => r.kind === "Deployment")!;
+    const operatorAvailable = recorder.firstAt("Deployment", deployment.namespace, deployment.name, available);
+    const operatorHealthy = appHealthyAt("operator");
+    expect(operatorAvailable, "operator Deployment Available").toBeDefined();
+    expect(operatorHealthy, "operator Application Healthy").toBeDefined();
+    const monitors = createdOf("monitors");
+    expect(monitors.map((m) => m.ref.kind)).toEqual(expect.arrayContaining(["PrometheusRule", "ServiceMonitor"]));
+    const first = Math.min(...monitors.map((m) => m.rv!));
+    expect(first).toBeGreaterThan(operatorAvailable!);
+    expect(first).toBeGreaterThan(operatorHealthy!);
+  });
+
+  it("THEN the guestbook objects come last", () => {
+    const guestbook = createdOf("apps");
+    expect(guestbook.map((g) => g.ref.kind)).toEqual(expect.arrayContaining(["Deployment", "StatefulSet", "Service"]));
+    const firstGuestbook = Math.min(...guestbook.map((g) => g.rv!));
+    const others = layerNames()
+      .filter((l) => l !== "apps")
+      .flatMap((l) => createdOf(l).map((c) => c.rv!));
+    expect(firstGuestbook).toBeGreaterThan(Math.max(...others));
+    expect(firstGuestbook).toBeGreaterThan(appHealthyAt("monitors")!);
+  });
+
+  it("THEN each layer's Application is created only after the previous wave's is Healthy", () => {
+    const ordered = [...stack.config.layers].sort((a, b) => a.wave - b.wave);
+    for (let i = 1; i < ordered.length; i++) {
+      const before = appHealthyAt(ordered[i - 1]!.name);
+      const created = recorder.createdAt("Application", "argocd", ordered[i]!.name);
+      expect(before, `${ordered[i - 1]!.name} Healthy`).toBeDefined();
+      expect(created, `${ordered[i]!.name} created`).toBeGreaterThan(before!);
+    }
+  });
+
+  it("WHEN a changed generator value is pushed THEN the signed webhook makes Argo CD refresh, and the change reaches the cluster", async () => {
+    checkout.edit("generators/stack.ts", (text) => text.replace(/(name: "local",[\s\S]*?frontend: )1,/, "$12,"));
+    await checkout.generate();
+    const sha = await checkout.commit("local: two frontend replicas");
+    await stack.push(checkout.dir);
+    const replicas = () => stack.sim.kubectl(["-n", "guestbook", "get", "deployment", "frontend", "-o", "jsonpath={.spec.replicas}"]);
+    await waitFor(
+      undefined,
+      "the frontend Deployment at 2 replicas",
+      async () => {
+        if ((await replicas()) !== "2") throw new Error(`spec.replicas is ${await replicas()}`);
+      },
+      180_000,
+    );
+    const revision = await stack.sim.kubectl(["-n", "argocd", "get", "application", "apps", "-o", "jsonpath={.status.sync.revision}"]);
+    expect(revision).toBe(sha);
+    const delivered = readFileSync(join(stack.sim.dir, "logs", "git-server.log"), "utf8")
+      .split("\n")
+      .filter((line) => line.includes('"webhook delivered"') && line.includes(sha));
+    expect(delivered, "the git server delivered a webhook for the pushed commit").toHaveLength(1);
+    // Argo CD accepted the signature and refreshed the Application whose files changed.
+    const refreshed = readFileSync(join(stack.sim.dir, "logs", "argocd-server.log"), "utf8");
+    expect(refreshed).toContain("refreshing app 'apps' from webhook");
+  });
+});
