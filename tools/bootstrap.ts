@@ -17,8 +17,8 @@ import { evaluate, failed, formatFindings, gather, requirements } from "./prefli
 import { Interrupted, Runner, StepError } from "./run.js";
 
 export interface Options {
-  /** Which cluster of generators/stack.ts to bring up. Default `local`. */
-  readonly cluster: string;
+  /** Which cluster of generators/stack.ts to bring up. Default `local` (with --sim: `sim`). */
+  readonly cluster?: string;
   readonly dryRun: boolean;
   readonly down: boolean;
   readonly yes: boolean;
@@ -35,11 +35,11 @@ export interface Options {
  */
 export type Target = (options: Options) => Promise<number>;
 export const targets: Readonly<Record<string, () => Promise<Target>>> = {
-  // The simulated cluster (docs/sim.md): control plane and Argo CD as loopback processes, Argo CD set up
-  // with the cluster's generated argocd-cm. It runs in the foreground; --down stops a detached one.
+  // The simulated cluster (docs/sim.md): control plane and Argo CD as loopback processes, then the whole
+  // stack of a generated cluster definition whose runtime is `sim`, waited for wave by wave. It runs in the
+  // foreground until Ctrl-C; --down stops one left running (tools/sim.ts --detach).
   "--sim": async () => async (options) => {
-    const values = argocdValuesPath({ name: options.cluster });
-    const args = options.down ? ["--down"] : ["--argocd-values", values];
+    const args = options.down ? ["--down"] : ["--cluster", options.cluster ?? "sim"];
     const result = spawnSync(process.execPath, ["--import", "tsx", "tools/sim.ts", ...args], { cwd: repoRoot, stdio: "inherit" });
     return result.status ?? 1;
   },
@@ -52,7 +52,7 @@ export const usage = `usage: npx zx bootstrap.mjs [--cluster <name>] [--dry-run]
   --yes             do not ask before --down (required without a terminal)
   --timeout <d>     how long to wait for the sync waves (default 15m)
   --verbose         show every command's output
-  --sim             the simulated cluster instead of Kind (docs/sim.md); with --down, stop it`;
+  --sim             the simulated cluster instead of Kind, cluster "sim" by default (docs/sim.md); with --down, stop it`;
 
 /** Thrown for bad arguments; the message names the flag and what it expects. */
 export class UsageError extends Error {}
@@ -65,7 +65,6 @@ function duration(raw: string | undefined): number {
 
 export function parseOptions(argv: readonly string[]): Options {
   const options: { -readonly [K in keyof Options]: Options[K] } = {
-    cluster: "local",
     dryRun: false,
     down: false,
     yes: false,
@@ -129,8 +128,13 @@ export function baseInput(options: Options, env: NodeJS.ProcessEnv = process.env
   const config = defaultConfig();
   const problems = validateConfig(config);
   if (problems.length) throw new UsageError(`the stack configuration is invalid:\n${problems.map(formatProblem).join("\n")}`);
-  const cluster = config.clusters.find((c) => c.name === options.cluster);
-  if (!cluster) throw new UsageError(`--cluster expects one of ${config.clusters.map((c) => c.name).join(", ")}, got "${options.cluster}"`);
+  const name = options.cluster ?? "local";
+  const cluster = config.clusters.find((c) => c.name === name);
+  if (!cluster) throw new UsageError(`--cluster expects one of ${config.clusters.map((c) => c.name).join(", ")}, got "${name}"`);
+  if (cluster.runtime !== "kind")
+    throw new UsageError(
+      `--cluster ${name} runs on the simulated cluster, not on Kind: add --sim (npx zx bootstrap.mjs --sim --cluster ${name})`,
+    );
   for (const file of [`clusters/${cluster.name}/kind-config.yaml`, argocdValuesPath(cluster), `clusters/${cluster.name}/root-app.yaml`]) {
     if (!existsSync(join(repoRoot, file))) throw new UsageError(`${file} is missing: run \`npm run generate\` first`);
   }

@@ -476,7 +476,9 @@ export function bootstrapSecretObjects(
     secretObject("mongodb-credentials", apps, mongo),
     secretObject("mongodb-credentials", monitoring, mongo),
     // The `pager` key switches Prometheus' pager label on, so critical alerts route to PagerDuty (monitoring.ts).
-    ...(pagerduty ? [secretObject(pd.name, monitoring, { [pd.routingKey]: value("pagerdutyRoutingKey"), [pd.pagerKey]: pagerSwitch.enabled })] : []),
+    ...(pagerduty
+      ? [secretObject(pd.name, monitoring, { [pd.routingKey]: value("pagerdutyRoutingKey"), [pd.pagerKey]: pagerSwitch.enabled })]
+      : []),
   ];
 }
 

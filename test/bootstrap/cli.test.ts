@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { repoRoot } from "../../generators/paths.js";
 import { argocd, cliTools, imageString, localRegistry } from "../../generators/versions.js";
 import { gatherDocker } from "../../tools/preflight.js";
-import { buildPlan, parseOptions, planInput } from "../../tools/bootstrap.js";
+import { baseInput, buildPlan, parseOptions, planInput } from "../../tools/bootstrap.js";
 
 interface Result {
   code: number | null;
@@ -108,7 +108,7 @@ describe("GIVEN the repository as checked out", () => {
     async () => {
       const result = await bootstrap(["--cluster", "nope", "--dry-run"]);
       expect(result.code).toBe(2);
-      expect(result.stderr).toContain('--cluster expects one of local, got "nope"');
+      expect(result.stderr).toContain('--cluster expects one of local, sim, got "nope"');
       expect(result.stderr).toContain("usage: npx zx bootstrap.mjs");
     },
     timeout,
@@ -138,8 +138,12 @@ describe.skipIf(docker.reachable)("GIVEN a machine without a Docker engine", () 
 });
 
 describe("GIVEN command-line arguments", () => {
+  it("WHEN --cluster names the simulated cluster without --sim THEN the usage error says to add --sim", () => {
+    expect(() => baseInput(parseOptions(["--cluster", "sim"]))).toThrow("--cluster sim runs on the simulated cluster, not on Kind: add --sim");
+  });
+
   it("WHEN they are parsed THEN defaults apply and each flag sets its option", () => {
-    expect(parseOptions([])).toEqual({ cluster: "local", dryRun: false, down: false, yes: false, timeoutMs: 900_000, verbose: false });
+    expect(parseOptions([])).toEqual({ dryRun: false, down: false, yes: false, timeoutMs: 900_000, verbose: false });
     expect(parseOptions(["--cluster=local", "--down", "--yes", "--timeout", "90s", "--verbose", "--dry-run"])).toEqual({
       cluster: "local",
       dryRun: true,

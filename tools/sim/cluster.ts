@@ -52,7 +52,7 @@ export interface Sim extends SimState {
   /** Runs kubectl against the cluster; resolves with stdout. */
   kubectl(args: readonly string[], input?: string): Promise<string>;
   /** Starts one more long-running process that stop() and `down` end with the rest (e.g. the git server). */
-  spawn(name: string, argv: readonly string[], env?: NodeJS.ProcessEnv): Proc;
+  spawn(name: string, argv: readonly string[], env?: NodeJS.ProcessEnv, cwd?: string): Proc;
   /** Stops every process (reverse start order) and removes the folder. */
   stop(): Promise<void>;
   /** Lets the components outlive this process (they are still recorded for `down`). */
@@ -159,8 +159,8 @@ export async function up(options: SimOptions = {}): Promise<Sim> {
   };
   const kubectl = (args: readonly string[], input?: string) =>
     run([bin.kubectl, "--kubeconfig", kubeconfigPath, ...args], { env, ...(input === undefined ? {} : { input }) });
-  const start = (name: string, argv: readonly string[], extraEnv: NodeJS.ProcessEnv = {}) => {
-    const proc = startProc(logs, name, argv, { env: { ...env, ...extraEnv }, cwd: dir });
+  const start = (name: string, argv: readonly string[], extraEnv: NodeJS.ProcessEnv = {}, cwd = dir) => {
+    const proc = startProc(logs, name, argv, { env: { ...env, ...extraEnv }, cwd });
     procs.push(proc);
     save();
     log(`[sim] ${name}: started (pid ${proc.pid}, log ${proc.log})`);
@@ -427,7 +427,7 @@ export async function up(options: SimOptions = {}): Promise<Sim> {
     ...state(),
     env,
     kubectl,
-    spawn: (name, argv, extraEnv = {}) => start(name, argv, extraEnv),
+    spawn: (name, argv, extraEnv = {}, cwd = dir) => start(name, argv, extraEnv, cwd),
     async stop() {
       await stop();
       process.removeListener("exit", onExit);

@@ -15,7 +15,7 @@ import { bootstrapSecretObjects } from "../plan.js";
 import { waitForWaves, formatWaitResult, type WaitResult } from "../waves.js";
 import { argocdNamespace, defaultDir, up, type Sim } from "./cluster.js";
 import { goModuleDir } from "./gomod.js";
-import { get, waitFor } from "./probe.js";
+import { get, tcp, waitFor } from "./probe.js";
 import { run } from "./run.js";
 
 export interface StackOptions {
@@ -121,6 +121,17 @@ export async function upStack(options: StackOptions = {}): Promise<SimStack> {
   const gitUrl = new URL(cluster.repoURL).origin;
   const webhookSecret = randomBytes(24).toString("base64url");
   const dir = options.dir ?? defaultDir;
+  // Checked first: the generated Applications name this port, and a stale server there would answer instead.
+  const gitPort = Number(new URL(gitUrl).port);
+  if (
+    await tcp(gitPort).then(
+      () => true,
+      () => false,
+    )
+  )
+    throw new Error(
+      `sim: port ${gitPort} of ${cluster.repoURL} is already in use (another simulated cluster? stop it with: npx zx bootstrap.mjs --sim --down)`,
+    );
 
   const sim = await up({
     dir,
@@ -150,7 +161,9 @@ export async function upStack(options: StackOptions = {}): Promise<SimStack> {
   };
   const push = async (from = checkout) => {
     if ((await git(from, ["rev-parse", "--is-shallow-repository"])).trim() === "true")
-      throw new Error(`sim: ${from} is a shallow clone, which cannot be pushed to an empty repository; run \`git fetch --unshallow\` first`);
+      throw new Error(
+        `sim: ${from} is a shallow clone, which cannot be pushed to an empty repository; run \`git fetch --unshallow\` first`,
+      );
     await git(from, ["push", "--quiet", cluster.repoURL, `HEAD:refs/heads/${cluster.targetRevision}`]);
     return (await git(from, ["rev-parse", "HEAD"])).trim();
   };
@@ -158,7 +171,10 @@ export async function upStack(options: StackOptions = {}): Promise<SimStack> {
   try {
     await sim.kubectl(["apply", "-f", "-"], volumesYaml(dir));
     const namespaces = [...new Set([argocdNamespace, ...config.layers.map((l) => l.namespace)])].sort();
-    await sim.kubectl(["apply", "-f", "-"], namespaces.map((name) => yaml.dump({ apiVersion: "v1", kind: "Namespace", metadata: { name } })).join("---\n"));
+    await sim.kubectl(
+      ["apply", "-f", "-"],
+      namespaces.map((name) => yaml.dump({ apiVersion: "v1", kind: "Namespace", metadata: { name } })).join("---\n"),
+    );
     const random = () => randomBytes(18).toString("base64url");
     const secrets = bootstrapSecretObjects(config, false, () => random());
     await sim.kubectl(["apply", "-f", "-"], secrets.map((o) => yaml.dump(o)).join("---\n"));
@@ -168,15 +184,20 @@ export async function upStack(options: StackOptions = {}): Promise<SimStack> {
     const names = repos.map((u) => new URL(u).pathname.replace(/^\//, "").replace(/\.git$/, ""));
     const gitData = join(dir, "data", "git");
     mkdirSync(gitData, { recursive: true });
-    const gitServer = sim.spawn("git-server", [process.execPath, "--import", import.meta.resolve("tsx"), join(repoRoot, "apps", "git-server", "src", "main.ts")], {
-      GIT_SERVER_ADDR: "127.0.0.1",
-      PORT: new URL(gitUrl).port,
-      GIT_DATA_DIR: gitData,
-      GIT_INIT_REPOS: names.join(","),
-      GIT_PUBLIC_URL: gitUrl,
-      WEBHOOK_URL: `${sim.argocd!.url}/api/webhook`,
-      WEBHOOK_SECRET: webhookSecret,
-    });
+    const gitServer = sim.spawn(
+      "git-server",
+      [process.execPath, "--import", "tsx", join(repoRoot, "apps", "git-server", "src", "main.ts")],
+      {
+        GIT_SERVER_ADDR: "127.0.0.1",
+        PORT: String(gitPort),
+        GIT_DATA_DIR: gitData,
+        GIT_INIT_REPOS: names.join(","),
+        GIT_PUBLIC_URL: gitUrl,
+        WEBHOOK_URL: `${sim.argocd!.url}/api/webhook`,
+        WEBHOOK_SECRET: webhookSecret,
+      },
+      repoRoot,
+    ); // tsx resolves from here
     await waitFor(gitServer, "git-server", () => get(`${gitUrl}/healthz`), 60_000);
     log(`[sim] git-server: ${gitUrl} (${names.join(", ")}), webhook to ${sim.argocd!.url}/api/webhook`);
 
