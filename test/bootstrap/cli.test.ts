@@ -139,7 +139,9 @@ describe.skipIf(docker.reachable)("GIVEN a machine without a Docker engine", () 
 
 describe("GIVEN command-line arguments", () => {
   it("WHEN --cluster names the simulated cluster without --sim THEN the usage error says to add --sim", () => {
-    expect(() => baseInput(parseOptions(["--cluster", "sim"]))).toThrow("--cluster sim runs on the simulated cluster, not on Kind: add --sim");
+    expect(() => baseInput(parseOptions(["--cluster", "sim"]))).toThrow(
+      "--cluster sim runs on the simulated cluster, not on Kind: add --sim",
+    );
   });
 
   it("WHEN they are parsed THEN defaults apply and each flag sets its option", () => {
