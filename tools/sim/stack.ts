@@ -41,10 +41,6 @@ export interface SimStack {
   readonly config: StackConfig;
   readonly cluster: ClusterConfig;
   readonly apps: ArgoApps;
-  /** The git server, e.g. http://127.0.0.1:18070. */
-  readonly gitUrl: string;
-  /** The HMAC secret shared by the git server's webhook and argocd-secret. */
-  readonly webhookSecret: string;
   /** The first wait (undefined with `wait: false`). */
   readonly waves?: WaitResult;
   /** Pushes HEAD of a checkout to the cluster's branch on the git server; resolves with the commit sha. */
@@ -218,8 +214,6 @@ export async function upStack(options: StackOptions = {}): Promise<SimStack> {
     config,
     cluster,
     apps,
-    gitUrl,
-    webhookSecret,
     ...(waves ? { waves } : {}),
     push,
     waitForWaves: (timeoutMs = 10 * 60_000) => wait(timeoutMs),
