@@ -10,22 +10,11 @@ import { unpullableRegistrySuffix } from "../../tools/sim/kwok.js";
 import { waitFor } from "../../tools/sim/probe.js";
 import { upStack, type SimStack } from "../../tools/sim/stack.js";
 import { formatWaitResult } from "../../tools/waves.js";
-import { requireTool } from "../support/tools.js";
 import { Recorder } from "./recorder.js";
 import { snapshot, type Checkout } from "./working-copy.js";
+import { argocdTools, controlPlane, missingSimTools } from "./requirements.js";
 
-const hint = "build the simulated cluster's tools with: npx tsx tools/sim-tools.ts";
-const tools = [
-  "kube-apiserver",
-  "kube-controller-manager",
-  "kube-scheduler",
-  "kwok",
-  "argocd",
-  "kustomize",
-  "prometheus-operator",
-  "redis-server",
-];
-const missing = tools.filter((t) => !requireTool(t, hint));
+const missing = missingSimTools(...[...controlPlane, ...argocdTools, "prometheus-operator"]);
 
 const overlay = "overlays/local/operator/kustomization.yaml";
 const operatorImage = `${images.prometheusOperator.registry}/${images.prometheusOperator.repository}`;
@@ -78,10 +67,7 @@ describe.skipIf(missing.length > 0)("GIVEN the sim cluster definition with a tes
       dir: join(scratch, "sim"),
       wait: false,
       beforeSync: async (sim) => {
-        const { KubeConfig } = await import("@kubernetes/client-node");
-        const kc = new KubeConfig();
-        kc.loadFromFile(sim.kubeconfig);
-        recorder = new Recorder(kc);
+        recorder = new Recorder(await sim.kubeConfig());
         await recorder.start([{ apiVersion: "argoproj.io/v1alpha1", kind: "Application" }]);
       },
     });

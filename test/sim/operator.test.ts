@@ -9,11 +9,9 @@ import { goTools, images, prometheusOperator } from "../../generators/versions.j
 import { up, type Sim } from "../../tools/sim/cluster.js";
 import { goModuleDir } from "../../tools/sim/gomod.js";
 import { waitFor } from "../../tools/sim/probe.js";
-import { requireTool } from "../support/tools.js";
+import { controlPlane, missingSimTools } from "./requirements.js";
 
-const hint = "build the simulated cluster's tools with: npx tsx tools/sim-tools.ts";
-const tools = ["kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok", "prometheus-operator"];
-const missing = tools.filter((t) => !requireTool(t, hint));
+const missing = missingSimTools(...[...controlPlane, "prometheus-operator"]);
 
 const prometheus = {
   apiVersion: "monitoring.coreos.com/v1",

@@ -15,12 +15,10 @@ import { goModuleDir } from "../../tools/sim/gomod.js";
 import { freePort } from "../../tools/sim/ports.js";
 import { waitFor } from "../../tools/sim/probe.js";
 import { startGitServer, type GitServer } from "../support/git-server.js";
-import { requireTool } from "../support/tools.js";
 import { workingCopy, type WorkingCopy } from "./working-copy.js";
+import { argocdTools, controlPlane, missingSimTools } from "./requirements.js";
 
-const hint = "build the simulated cluster's tools with: npx tsx tools/sim-tools.ts";
-const tools = ["kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok", "argocd", "kustomize", "redis-server"];
-const missing = tools.filter((t) => !requireTool(t, hint));
+const missing = missingSimTools(...[...controlPlane, ...argocdTools]);
 
 interface Doc {
   readonly apiVersion: string;

@@ -11,15 +11,13 @@ import { nodeYaml, up, type Sim } from "../../tools/sim/cluster.js";
 import { freePort } from "../../tools/sim/ports.js";
 import { waitFor } from "../../tools/sim/probe.js";
 import { startGitServer, type GitServer } from "../support/git-server.js";
-import { requireTool } from "../support/tools.js";
 import { workingCopy } from "./working-copy.js";
+import { argocdTools, controlPlane, missingSimTools } from "./requirements.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const valuesFile = join(root, "clusters", "local", "argocd-values.yaml");
 
-const hint = "build the simulated cluster's tools with: npx tsx tools/sim-tools.ts";
-const tools = ["kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok", "argocd", "kustomize", "redis-server"];
-const missing = tools.filter((t) => !requireTool(t, hint));
+const missing = missingSimTools(...[...controlPlane, ...argocdTools]);
 
 /** The pool label the wave-0 Deployment needs; no node has it until the test adds one. */
 const pool = "stackwave.dev/pool";

@@ -1,6 +1,7 @@
 // Brings up the simulated cluster: the real control plane and Argo CD as loopback processes, kwok
 // standing in for kubelets. One state file records every process so any shell can tear it down.
 import { randomBytes } from "node:crypto";
+import type { KubeConfig } from "@kubernetes/client-node";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { images, imageString } from "../../generators/versions.js";
@@ -49,6 +50,8 @@ export interface SimState {
 export interface Sim extends SimState {
   /** PATH and KUBECONFIG for child processes (kubectl, kustomize, argocd CLI). */
   readonly env: NodeJS.ProcessEnv;
+  /** A @kubernetes/client-node config for the cluster (the client loads lazily: it takes seconds). */
+  kubeConfig(): Promise<KubeConfig>;
   /** Runs kubectl against the cluster; resolves with stdout. */
   kubectl(args: readonly string[], input?: string): Promise<string>;
   /** Starts one more long-running process that stop() and `down` end with the rest (e.g. the git server). */
@@ -427,6 +430,12 @@ export async function up(options: SimOptions = {}): Promise<Sim> {
     ...state(),
     env,
     kubectl,
+    async kubeConfig() {
+      const { KubeConfig } = await import("@kubernetes/client-node");
+      const kc = new KubeConfig();
+      kc.loadFromFile(kubeconfigPath);
+      return kc;
+    },
     spawn: (name, argv, extraEnv = {}, cwd = dir) => start(name, argv, extraEnv, cwd),
     async stop() {
       await stop();

@@ -136,15 +136,9 @@ export async function upStack(options: StackOptions = {}): Promise<SimStack> {
     argocdCm: { ...generatedArgocdCm(checkout, cluster), ...options.argocdCm },
     argocdSecret: { "webhook.github.secret": webhookSecret },
   });
-  const kubeConfig = async () => {
-    const { KubeConfig } = await import("@kubernetes/client-node");
-    const kc = new KubeConfig();
-    kc.loadFromFile(sim.kubeconfig);
-    return kc;
-  };
   const wait = async (timeoutMs: number) => {
     const result = await waitForWaves({
-      kubeConfig: await kubeConfig(),
+      kubeConfig: await sim.kubeConfig(),
       namespace: argocdNamespace,
       root: apps.root,
       apps: apps.children,
