@@ -24,5 +24,5 @@ const { tsImport } = await import("tsx/esm/api");
 // zx runs this file as `node zx bootstrap.mjs <args>`; plain `node bootstrap.mjs <args>` works too.
 const self = process.argv.findIndex((arg) => arg.endsWith("bootstrap.mjs"));
 const args = process.argv.slice(self + 1);
-const { main } = await tsImport("./tools/bootstrap.ts", import.meta.url);
+const { main } = await tsImport("./tools/bootstrap/main.ts", import.meta.url);
 process.exitCode = await main(args);

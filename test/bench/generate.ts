@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { generate } from "../../generators/generate.js";
 import { repoRoot } from "../../generators/paths.js";
 import { defaultConfig } from "../../generators/stack.js";
-import { build, buildableFolders, kustomizeCommand, localizedTree } from "../../tools/kustomize.js";
+import { build, buildableFolders, kustomizeCommand, localizedTree } from "../../tools/dev/kustomize.js";
 import { median, writeSection } from "./report.js";
 
 const runs = Number(process.env.BENCH_RUNS ?? 7);

@@ -41,8 +41,8 @@ function timed(cmd: string, args: string[]): Sample {
 try {
   execFileSync("git", ["clone", "--quiet", "--no-hardlinks", repoRoot, dir]);
   symlinkSync(join(repoRoot, "node_modules"), join(dir, "node_modules"));
-  for (const path of [".githooks", "tools/precommit.ts"]) cpSync(join(repoRoot, path), join(dir, path), { recursive: true });
-  git("add", ".githooks", "tools/precommit.ts");
+  for (const path of [".githooks", "tools/dev/precommit.ts"]) cpSync(join(repoRoot, path), join(dir, path), { recursive: true });
+  git("add", ".githooks", "tools/dev/precommit.ts");
   git(
     "-c",
     "user.name=bench",
@@ -73,7 +73,7 @@ try {
     // One generator value changes, as in a commit; the hook runs exactly as git runs it.
     writeFileSync(join(dir, component), original.replace(match[0], `resources(${Number(match[1]) + i}, `));
     git("add", component);
-    plan.push(timed("node", ["--import", "tsx", "tools/precommit.ts", "--explain"]));
+    plan.push(timed("node", ["--import", "tsx", "tools/dev/precommit.ts", "--explain"]));
     hook.push(timed("sh", [".githooks/pre-commit"]));
     git("reset", "--quiet", "--hard", "HEAD");
     full.push(timed("npm", ["run", "--silent", "generate"]));

@@ -6,11 +6,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import yaml from "js-yaml";
-import { toolDir } from "../../tools/cache.js";
+import { toolDir } from "../../tools/cache/dirs.js";
 import { up } from "../../tools/sim/cluster.js";
-import { recipes } from "../../tools/sim/recipes.js";
+import { recipes } from "../../tools/cache/recipes.js";
 import { upStack, type SimStack } from "../../tools/sim/stack.js";
-import type { BuildRecord } from "../../tools/sim-tools.js";
+import type { BuildRecord } from "../../tools/cache/build.js";
 import { snapshot, type Checkout } from "../sim/working-copy.js";
 import { median, writeSection } from "./report.js";
 
@@ -109,7 +109,7 @@ for (let i = 0; i < stackRuns; i++) {
 
 writeSection(
   "Simulated cluster",
-  `Build times come from \`npx tsx tools/sim-tools.ts\` (recorded in each tool's build.json): one \`go build\`/\`go install\`
+  `Build times come from \`npx tsx tools/cache/build.ts\` (recorded in each tool's build.json): one \`go build\`/\`go install\`
 per tool, \`nice -n 10\`, with the Go module and build caches as they were at the time, so a tool built after another
 that shares dependencies (Argo CD after Kubernetes) benefits from the shared build cache.
 
@@ -129,7 +129,7 @@ settings, repo-server, server, application-controller, each waited on until read
 
 The whole generated stack (\`upStack()\`, what \`npx zx bootstrap.mjs --sim\` runs): the bring-up above plus the
 git server, the CRD mirror and a push of this checkout, the root Application of \`clusters/sim\`, and the five
-sync waves, until tools/waves.ts sees every Application Synced and Healthy. Median of ${stackRuns} runs:
+sync waves, until tools/bootstrap/waves.ts sees every Application Synced and Healthy. Median of ${stackRuns} runs:
 
 | step | median | runs |
 |---|---|---|

@@ -5,8 +5,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { repoRoot } from "../../generators/paths.js";
 import { argocd, cliTools, imageString, localRegistry } from "../../generators/versions.js";
-import { gatherDocker } from "../../tools/preflight.js";
-import { baseInput, buildPlan, parseOptions, planInput } from "../../tools/bootstrap.js";
+import { gatherDocker } from "../../tools/bootstrap/preflight.js";
+import { baseInput, buildPlan, parseOptions, planInput } from "../../tools/bootstrap/main.js";
 
 interface Result {
   code: number | null;

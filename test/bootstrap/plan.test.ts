@@ -15,9 +15,9 @@ import {
   type Action,
   type CommandAction,
   type PlanInput,
-} from "../../tools/plan.js";
-import { loadApplications } from "../../tools/applications.js";
-import { endpoints, formatEndpoints } from "../../tools/endpoints.js";
+} from "../../tools/bootstrap/plan.js";
+import { loadApplications } from "../../tools/bootstrap/applications.js";
+import { endpoints, formatEndpoints } from "../../tools/bootstrap/endpoints.js";
 
 const config = defaultConfig();
 const local = config.clusters.find((c) => c.name === "local")!;

@@ -18,7 +18,7 @@ import {
   toolRelease,
   verifyChecksum,
   type ToolRelease,
-} from "../../tools/install.js";
+} from "../../tools/bootstrap/install.js";
 import {
   atLeast,
   evaluate,
@@ -33,7 +33,7 @@ import {
   portInUse,
   requirements,
   type Facts,
-} from "../../tools/preflight.js";
+} from "../../tools/bootstrap/preflight.js";
 
 const local = defaultConfig().clusters.find((c) => c.name === "local")!;
 const scratch = mkdtempSync(join(tmpdir(), "stackwave-preflight-"));

@@ -2,8 +2,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { SecretRef, type Plan, type Step } from "../../tools/plan.js";
-import { Interrupted, Runner, StepError } from "../../tools/run.js";
+import { SecretRef, type Plan, type Step } from "../../tools/bootstrap/plan.js";
+import { Interrupted, Runner, StepError } from "../../tools/bootstrap/run.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "stackwave-run-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));

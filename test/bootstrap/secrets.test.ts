@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { helmSecretArgs } from "../../generators/clusters/argocd.js";
-import { loadSecrets, SecretStoreError } from "../../tools/secrets.js";
+import { loadSecrets, SecretStoreError } from "../../tools/bootstrap/secrets.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "stackwave-secrets-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));

@@ -10,7 +10,7 @@ import {
   waitForWaves,
   type ApplicationLike,
   type ExpectedApp,
-} from "../../tools/waves.js";
+} from "../../tools/bootstrap/waves.js";
 
 const root = "stackwave";
 const expected: ExpectedApp[] = [

@@ -7,7 +7,7 @@ import type { ClusterConfig } from "../../generators/config.js";
 import { repoRoot } from "../../generators/paths.js";
 import { defaultConfig } from "../../generators/stack.js";
 import { imageString } from "../../generators/versions.js";
-import { build } from "../../tools/kustomize.js";
+import { build } from "../../tools/dev/kustomize.js";
 import { clusterScoped, validateObject } from "../support/models.js";
 import { requireTool } from "../support/tools.js";
 

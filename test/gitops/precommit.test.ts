@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../../generators/paths.js";
-import { plan } from "../../tools/precommit.js";
+import { plan } from "../../tools/dev/precommit.js";
 
 const component = "generators/components/prometheus-operator.ts";
 
@@ -32,11 +32,11 @@ async function cloneWithHook(): Promise<string> {
   await run("git", ["clone", "--quiet", "--no-hardlinks", repoRoot, dir]);
   symlinkSync(join(repoRoot, "node_modules"), join(dir, "node_modules"));
   // Test the hook as it is in this working tree, not as HEAD last had it.
-  for (const path of [".githooks", "tools/precommit.ts"]) cpSync(join(repoRoot, path), join(dir, path), { recursive: true });
+  for (const path of [".githooks", "tools/dev/precommit.ts"]) cpSync(join(repoRoot, path), join(dir, path), { recursive: true });
   await git(dir, "config", "user.name", "stackwave test");
   await git(dir, "config", "user.email", "test@stackwave.invalid");
   await git(dir, "config", "core.hooksPath", ".githooks");
-  await git(dir, "add", ".githooks", "tools/precommit.ts");
+  await git(dir, "add", ".githooks", "tools/dev/precommit.ts");
   await git(dir, "commit", "--quiet", "--no-verify", "--allow-empty", "-m", "hook under test");
   return dir;
 }

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import yaml from "js-yaml";
 import { repoRoot } from "../../generators/paths.js";
 import { environments } from "../../generators/stack.js";
-import { kustomizeCommand } from "../../tools/kustomize.js";
+import { kustomizeCommand } from "../../tools/dev/kustomize.js";
 import { requireTool } from "../support/tools.js";
 
 export const promtool = requireTool("promtool", "apt-get install prometheus (Debian package; ships promtool)");

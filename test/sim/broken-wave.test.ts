@@ -9,7 +9,7 @@ import { images } from "../../generators/versions.js";
 import { unpullableRegistrySuffix } from "../../tools/sim/kwok.js";
 import { waitFor } from "../../tools/sim/probe.js";
 import { upStack, type SimStack } from "../../tools/sim/stack.js";
-import { formatWaitResult } from "../../tools/waves.js";
+import { formatWaitResult } from "../../tools/bootstrap/waves.js";
 import { Recorder } from "./recorder.js";
 import { snapshot, type Checkout } from "./working-copy.js";
 import { argocdTools, controlPlane, missingSimTools } from "./requirements.js";

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { goTools, images, prometheusOperator } from "../../generators/versions.js";
 import { up, type Sim } from "../../tools/sim/cluster.js";
-import { goModuleDir } from "../../tools/sim/gomod.js";
+import { goModuleDir } from "../../tools/cache/gomod.js";
 import { waitFor } from "../../tools/sim/probe.js";
 import { controlPlane, missingSimTools } from "./requirements.js";
 

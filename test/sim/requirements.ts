@@ -9,5 +9,5 @@ export const argocdTools = ["argocd", "kustomize", "redis-server"] as const;
 
 /** The names in `tools` that are missing, each reported with how to build it. */
 export function missingSimTools(...tools: readonly string[]): string[] {
-  return tools.filter((t) => !requireTool(t, "build the simulated cluster's tools with: npx tsx tools/sim-tools.ts"));
+  return tools.filter((t) => !requireTool(t, "build the simulated cluster's tools with: npx tsx tools/cache/build.ts"));
 }

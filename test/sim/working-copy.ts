@@ -3,7 +3,7 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { repoRoot } from "../../generators/paths.js";
-import { run } from "../../tools/sim/run.js";
+import { run } from "../../tools/cache/command.js";
 
 export interface WorkingCopy {
   readonly dir: string;

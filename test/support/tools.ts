@@ -1,8 +1,8 @@
 // Finds the real programs the tests run. Outside CI a missing tool skips its tests with a reason;
 // under CI=true a missing tool fails the run, so a green CI never hides a skipped tier.
-import { findTool } from "../../tools/which.js";
+import { findTool } from "../../tools/cache/which.js";
 
-export { cacheDir, findTool } from "../../tools/which.js";
+export { cacheDir, findTool } from "../../tools/cache/which.js";
 
 export const inCI = process.env.CI === "true";
 

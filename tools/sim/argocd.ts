@@ -6,7 +6,7 @@ import { join } from "node:path";
 import bcrypt from "bcryptjs";
 import yaml from "js-yaml";
 import { goTools } from "../../generators/versions.js";
-import { goModuleDir } from "./gomod.js";
+import { goModuleDir } from "../cache/gomod.js";
 
 /** Argo CD settings the simulated cluster applies. */
 export interface ArgoSettings {

@@ -5,14 +5,14 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { images, imageString } from "../../generators/versions.js";
-import { binDir, cacheDir } from "../cache.js";
+import { binDir, cacheDir } from "../cache/dirs.js";
 import { argoCrdFiles, argoSettingsYaml, defaultProjectYaml } from "./argocd.js";
 import { kwokConfigYaml } from "./kwok.js";
 import { makePki, kubeconfig, type Pki } from "./pki.js";
 import { freePorts } from "./ports.js";
 import { get, tcp, waitFor } from "./probe.js";
 import { alive, killNow, startProc, stopProc, type Proc } from "./process.js";
-import { run } from "./run.js";
+import { run } from "../cache/command.js";
 
 /** How to bring the simulated cluster up. */
 export interface SimOptions {
@@ -72,7 +72,7 @@ export const argocdNamespace = "argocd";
 function binary(name: string, fallbacks: readonly string[] = []): string {
   const dirs = [binDir, ...(process.env.PATH ?? "").split(delimiter), ...fallbacks];
   const found = dirs.map((d) => join(d, name)).find((p) => existsSync(p));
-  if (!found) throw new Error(`sim: "${name}" not found in ${binDir} or PATH; build it with: npx tsx tools/sim-tools.ts`);
+  if (!found) throw new Error(`sim: "${name}" not found in ${binDir} or PATH; build it with: npx tsx tools/cache/build.ts`);
   return found;
 }
 

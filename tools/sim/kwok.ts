@@ -4,7 +4,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import yaml from "js-yaml";
 import { goTools } from "../../generators/versions.js";
-import { goModuleDir } from "./gomod.js";
+import { goModuleDir } from "../cache/gomod.js";
 
 /**
  * Images whose registry host ends in `.invalid` (a TLD reserved by RFC 2606, so no kubelet could ever pull

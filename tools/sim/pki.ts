@@ -2,7 +2,7 @@
 // admin client certificate (group system:masters) and the service-account signing key. Made with openssl.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { run } from "./run.js";
+import { run } from "../cache/command.js";
 
 export interface Pki {
   readonly ca: string;

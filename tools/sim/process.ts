@@ -3,7 +3,7 @@
 import { spawn } from "node:child_process";
 import { closeSync, openSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { shellLine } from "./run.js";
+import { shellLine } from "../cache/command.js";
 
 /** A started component, as recorded in the state file. */
 export interface Proc {

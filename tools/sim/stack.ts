@@ -1,6 +1,6 @@
 // The whole stack on the simulated cluster, the way bootstrap does it on Kind: control plane and Argo CD,
 // the project's git server with the repo pushed to it, the Secrets that never go into git, then the root
-// Application of a generated `sim` cluster definition, waited for wave by wave with tools/waves.ts.
+// Application of a generated `sim` cluster definition, waited for wave by wave with tools/bootstrap/waves.ts.
 import { randomBytes } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -10,13 +10,13 @@ import type { ClusterConfig, StackConfig } from "../../generators/config.js";
 import { repoRoot } from "../../generators/paths.js";
 import { defaultConfig } from "../../generators/stack.js";
 import { goTools } from "../../generators/versions.js";
-import { loadApplications, type ArgoApps } from "../applications.js";
-import { bootstrapSecretObjects } from "../plan.js";
-import { waitForWaves, formatWaitResult, type WaitResult } from "../waves.js";
+import { loadApplications, type ArgoApps } from "../bootstrap/applications.js";
+import { bootstrapSecretObjects } from "../bootstrap/plan.js";
+import { waitForWaves, formatWaitResult, type WaitResult } from "../bootstrap/waves.js";
 import { argocdNamespace, defaultDir, up, type Sim } from "./cluster.js";
-import { goModuleDir } from "./gomod.js";
+import { goModuleDir } from "../cache/gomod.js";
 import { get, tcp, waitFor } from "./probe.js";
-import { run } from "./run.js";
+import { run } from "../cache/command.js";
 
 export interface StackOptions {
   /** A cluster of generators/stack.ts whose runtime is `sim`. Default `sim`. */

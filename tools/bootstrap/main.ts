@@ -5,10 +5,10 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { pathToFileURL } from "node:url";
-import { argocdValuesPath } from "../generators/clusters/argocd.js";
-import { repoRoot } from "../generators/paths.js";
-import { defaultConfig } from "../generators/stack.js";
-import { formatProblem, validateConfig } from "../generators/validate.js";
+import { argocdValuesPath } from "../../generators/clusters/argocd.js";
+import { repoRoot } from "../../generators/paths.js";
+import { defaultConfig } from "../../generators/stack.js";
+import { formatProblem, validateConfig } from "../../generators/validate.js";
 import { loadApplications } from "./applications.js";
 import { endpoints, formatEndpoints } from "./endpoints.js";
 import { hostPlatform } from "./install.js";
@@ -30,17 +30,17 @@ export interface Options {
 }
 
 /**
- * Other back ends chosen by a flag, e.g. `--sim` → the simulated cluster (tools/sim.ts). Each loads lazily,
+ * Other back ends chosen by a flag, e.g. `--sim` → the simulated cluster (tools/sim/main.ts). Each loads lazily,
  * receives the parsed options and returns the exit code. Add an entry here; the parser accepts its flag.
  */
 export type Target = (options: Options) => Promise<number>;
 export const targets: Readonly<Record<string, () => Promise<Target>>> = {
   // The simulated cluster (docs/sim.md): control plane and Argo CD as loopback processes, then the whole
   // stack of a generated cluster definition whose runtime is `sim`, waited for wave by wave. It runs in the
-  // foreground until Ctrl-C; --down stops one left running (tools/sim.ts --detach).
+  // foreground until Ctrl-C; --down stops one left running (tools/sim/main.ts --detach).
   "--sim": async () => async (options) => {
     const args = options.down ? ["--down"] : ["--cluster", options.cluster ?? "sim"];
-    const result = spawnSync(process.execPath, ["--import", "tsx", "tools/sim.ts", ...args], { cwd: repoRoot, stdio: "inherit" });
+    const result = spawnSync(process.execPath, ["--import", "tsx", "tools/sim/main.ts", ...args], { cwd: repoRoot, stdio: "inherit" });
     return result.status ?? 1;
   },
 };

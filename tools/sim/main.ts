@@ -1,7 +1,7 @@
 // The simulated cluster from the command line.
-//   npx tsx tools/sim.ts            bring it up, print progress and addresses, stop everything on Ctrl-C
-//   npx tsx tools/sim.ts --detach   bring it up and leave it running (stop later with --down)
-//   npx tsx tools/sim.ts --down     stop whatever runs and remove its folder
+//   npx tsx tools/sim/main.ts            bring it up, print progress and addresses, stop everything on Ctrl-C
+//   npx tsx tools/sim/main.ts --detach   bring it up and leave it running (stop later with --down)
+//   npx tsx tools/sim/main.ts --down     stop whatever runs and remove its folder
 //   --no-argocd                     control plane and kwok only
 //   --prometheus-operator           also run the operator once the monitoring.coreos.com CRDs are Established
 //   --argocd-values <file>          take argocd-cm entries from a generated Helm values file (configs.cm)
@@ -11,12 +11,12 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import yaml from "js-yaml";
-import { defaultDir, down, up, type Sim } from "./sim/cluster.js";
-import { upStack } from "./sim/stack.js";
+import { defaultDir, down, up, type Sim } from "./cluster.js";
+import { upStack } from "./stack.js";
 
 function usage(message: string): never {
   console.error(
-    `${message}\nusage: npx tsx tools/sim.ts [--detach] [--no-argocd] [--prometheus-operator] [--argocd-values <file>] [--apply <path>]... | --cluster <name> [--detach] | --down`,
+    `${message}\nusage: npx tsx tools/sim/main.ts [--detach] [--no-argocd] [--prometheus-operator] [--argocd-values <file>] [--apply <path>]... | --cluster <name> [--detach] | --down`,
   );
   process.exit(2);
 }

@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import { accessSync, constants, createReadStream, realpathSync } from "node:fs";
 import { chmod, mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
 import { delimiter, join } from "node:path";
-import { cliToolChecksums, cliTools, type ToolPlatform } from "../generators/versions.js";
+import { cliToolChecksums, cliTools, type ToolPlatform } from "../../generators/versions.js";
 
 export type ToolName = keyof typeof cliTools;
 export const toolNames = Object.keys(cliTools) as ToolName[];

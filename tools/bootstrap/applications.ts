@@ -1,7 +1,7 @@
 // The Argo CD Applications bootstrap applies and waits for, read from the generator that writes
 // clusters/<cluster>/apps. Loaded lazily: the models behind it take seconds to import, and preflight should
 // answer before that.
-import type { ClusterConfig, StackConfig } from "../generators/config.js";
+import type { ClusterConfig, StackConfig } from "../../generators/config.js";
 
 /** What bootstrap needs to know about the app-of-apps. */
 export interface ArgoApps {
@@ -14,7 +14,7 @@ export interface ArgoApps {
 }
 
 export async function loadApplications(config: StackConfig, cluster: ClusterConfig): Promise<ArgoApps> {
-  const { clusterApplications, rootApplication, rootBootstrapFiles } = await import("../generators/clusters/applications.js");
+  const { clusterApplications, rootApplication, rootBootstrapFiles } = await import("../../generators/clusters/applications.js");
   const meta = (o: { metadata?: unknown }) => o.metadata as { name: string; annotations?: Record<string, string> };
   const children = clusterApplications(config, cluster)
     .objects.filter((o) => o.kind === "Application")

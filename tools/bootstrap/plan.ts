@@ -1,12 +1,12 @@
 // The bootstrap plan as data: an ordered list of typed steps. --dry-run prints it, the real run executes it
-// (tools/run.ts), tests assert on it. Building a plan touches nothing.
+// (tools/bootstrap/run.ts), tests assert on it. Building a plan touches nothing.
 import yaml from "js-yaml";
-import type { ClusterConfig, StackConfig } from "../generators/config.js";
-import { argocdRelease, argocdSecretKeys, argocdValuesPath, type ArgoCdSecrets } from "../generators/clusters/argocd.js";
-import { kindCluster } from "../generators/clusters/kind.js";
-import { bootstrapSecrets, pagerSwitch } from "../generators/monitoring.js";
-import { nodePorts } from "../generators/stack.js";
-import { argocd, imageString, localRegistry, type ImageName, type ToolPlatform } from "../generators/versions.js";
+import type { ClusterConfig, StackConfig } from "../../generators/config.js";
+import { argocdRelease, argocdSecretKeys, argocdValuesPath, type ArgoCdSecrets } from "../../generators/clusters/argocd.js";
+import { kindCluster } from "../../generators/clusters/kind.js";
+import { bootstrapSecrets, pagerSwitch } from "../../generators/monitoring.js";
+import { nodePorts } from "../../generators/stack.js";
+import { argocd, imageString, localRegistry, type ImageName, type ToolPlatform } from "../../generators/versions.js";
 import type { ArgoApps } from "./applications.js";
 import { toolNames, toolRelease, type ToolName } from "./install.js";
 import { logins, type SecretName } from "./secrets.js";
@@ -54,7 +54,7 @@ export interface CommandAction {
   readonly timeoutMs?: number;
 }
 
-/** Downloads a pinned tool into .bin/ and verifies its sha256 (tools/install.ts). */
+/** Downloads a pinned tool into .bin/ and verifies its sha256 (tools/bootstrap/install.ts). */
 export interface DownloadAction {
   readonly kind: "download";
   readonly tool: ToolName;
@@ -66,7 +66,7 @@ export interface DownloadAction {
   readonly skipIf: Probe;
 }
 
-/** Loads or generates the local secret store (tools/secrets.ts). */
+/** Loads or generates the local secret store (tools/bootstrap/secrets.ts). */
 export interface SecretsAction {
   readonly kind: "secrets";
   readonly path: string;
@@ -79,7 +79,7 @@ export interface HttpWaitAction {
   readonly timeoutMs: number;
 }
 
-/** Watches the Argo CD Applications until every one is Synced and Healthy (tools/waves.ts). */
+/** Watches the Argo CD Applications until every one is Synced and Healthy (tools/bootstrap/waves.ts). */
 export interface WavesAction {
   readonly kind: "wait-waves";
   readonly context: string;
@@ -128,7 +128,7 @@ export interface PlanInput {
   /** Project-local folders, relative to the repository root (every command runs there). */
   readonly binDir: string;
   readonly stateDir: string;
-  /** The app-of-apps from the generator (tools/applications.ts). */
+  /** The app-of-apps from the generator (tools/bootstrap/applications.ts). */
   readonly applications: ArgoApps;
 }
 

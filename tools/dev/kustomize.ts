@@ -4,9 +4,9 @@ import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { repoRoot } from "../generators/paths.js";
-import { prometheusOperator } from "../generators/versions.js";
-import { findTool } from "./which.js";
+import { repoRoot } from "../../generators/paths.js";
+import { prometheusOperator } from "../../generators/versions.js";
+import { findTool } from "../cache/which.js";
 
 /** `kustomize build` when kustomize is installed, else `kubectl kustomize` (DESIGN.md §4). */
 export function kustomizeCommand(): [string, ...string[]] {

@@ -1,7 +1,7 @@
 // npm run check: typecheck, lint and format, regenerate and diff, and kustomize build of every folder.
 // It runs every step and reports each, so one run shows all that is wrong.
 import { spawnSync } from "node:child_process";
-import { repoRoot } from "../generators/paths.js";
+import { repoRoot } from "../../generators/paths.js";
 import { build, buildableFolders, localizedTree } from "./kustomize.js";
 
 interface Outcome {

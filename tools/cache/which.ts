@@ -1,9 +1,9 @@
 // Finds programs: PATH first, then the tool cache that npm run sim:tools and .ci/run fill.
 import { accessSync, constants } from "node:fs";
 import { delimiter, join } from "node:path";
-import { binDir } from "./cache.js";
+import { binDir } from "./dirs.js";
 
-export { cacheDir } from "./cache.js";
+export { cacheDir } from "./dirs.js";
 
 /** Searched after PATH: the Go tool cache and Debian's less usual locations. */
 const extraDirs = [binDir, "/usr/lib/git-core", "/usr/sbin"];

@@ -1,15 +1,15 @@
 // The pre-commit hook's slow path (.githooks/pre-commit starts it only when generator or app files are
 // staged): work out which layers the staged files feed, regenerate only those, and stage the output.
-//   node --import tsx tools/precommit.ts            what the hook runs
-//   node --import tsx tools/precommit.ts --explain  print the plan, change nothing
+//   node --import tsx tools/dev/precommit.ts            what the hook runs
+//   node --import tsx tools/dev/precommit.ts --explain  print the plan, change nothing
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ts } from "ts-morph";
-import { layerNames, type LayerName } from "../generators/config.js";
-import type { Layer } from "../generators/layer.js";
-import { images } from "../generators/versions.js";
+import { layerNames, type LayerName } from "../../generators/config.js";
+import type { Layer } from "../../generators/layer.js";
+import { images } from "../../generators/versions.js";
 
 /** What a commit needs regenerated, and why. */
 export interface Plan {
@@ -163,12 +163,12 @@ function unstaged(root: string, reads: readonly string[]): string[] {
 async function regenerate(root: string, scope: Plan["scope"]): Promise<boolean> {
   const generators = (module: string) => pathToFileURL(join(root, "generators", module)).href;
   try {
-    const { render } = (await import(generators("render.ts"))) as typeof import("../generators/render.js");
-    const { defaultConfig } = (await import(generators("stack.ts"))) as typeof import("../generators/stack.js");
-    const { writeTree } = (await import(generators("write.ts"))) as typeof import("../generators/write.js");
+    const { render } = (await import(generators("render.ts"))) as typeof import("../../generators/render.js");
+    const { defaultConfig } = (await import(generators("stack.ts"))) as typeof import("../../generators/stack.js");
+    const { writeTree } = (await import(generators("write.ts"))) as typeof import("../../generators/write.js");
     const layers: readonly Layer[] =
       scope === "full"
-        ? ((await import(generators("registry.ts"))) as typeof import("../generators/registry.js")).allLayers
+        ? ((await import(generators("registry.ts"))) as typeof import("../../generators/registry.js")).allLayers
         : await Promise.all(scope.map(async (name) => layerIn(name, await import(generators(`layers/${name}.ts`)))));
     const config = defaultConfig();
     const summary = writeTree(root, render(config, layers), outputs(root, scope, config.environments));

@@ -4,8 +4,8 @@ import { execFile } from "node:child_process";
 import { existsSync, readFileSync, statfsSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import type { ClusterConfig } from "../generators/config.js";
-import { localRegistry, type ToolPlatform } from "../generators/versions.js";
+import type { ClusterConfig } from "../../generators/config.js";
+import { localRegistry, type ToolPlatform } from "../../generators/versions.js";
 import { candidates, findTool, hostPlatform, toolRelease, type ToolFinding, type ToolName } from "./install.js";
 import type { Names } from "./plan.js";
 

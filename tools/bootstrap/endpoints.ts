@@ -1,6 +1,6 @@
 // What bootstrap prints at the end: every URL the stack answers on and how to read each login.
-import type { ClusterConfig } from "../generators/config.js";
-import { localRegistry } from "../generators/versions.js";
+import type { ClusterConfig } from "../../generators/config.js";
+import { localRegistry } from "../../generators/versions.js";
 import type { Names } from "./plan.js";
 import { logins, secretEnv } from "./secrets.js";
 

@@ -1,5 +1,5 @@
 // Files shipped inside pinned Go modules (CRDs, example manifests), read from the Go module cache.
-import { run } from "./run.js";
+import { run } from "./command.js";
 
 /** Folder of `module@version` in the Go module cache, downloading it first if needed. */
 export async function goModuleDir(module: string, version: string): Promise<string> {

@@ -1,10 +1,10 @@
 // Builds the simulated cluster's pinned tools from Go modules into the cache, one folder per version.
-// Usage: npx tsx tools/sim-tools.ts [tool ...]   (default: all; --list shows them)
+// Usage: npx tsx tools/cache/build.ts [tool ...]   (default: all; --list shows them)
 import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { binDir, toolDir } from "./cache.js";
-import { recipes, type Recipe } from "./sim/recipes.js";
-import { CommandError, run } from "./sim/run.js";
+import { binDir, toolDir } from "./dirs.js";
+import { recipes, type Recipe } from "./recipes.js";
+import { CommandError, run } from "./command.js";
 
 /** Written next to the binaries after a successful build; read by test/bench/sim.ts. */
 export interface BuildRecord {

@@ -34,7 +34,7 @@ function write(ctx: BuildContext, file: string, text: string): void {
 function goMod(name: string, requires: readonly string[], replaces: readonly string[] = []): string {
   const req = requires.map((r) => `\t${r}\n`).join("");
   const rep = replaces.length ? `\nreplace (\n${replaces.map((r) => `\t${r}\n`).join("")})\n` : "";
-  return `// Written by tools/sim/recipes.ts: a wrapper that builds an upstream command at a pinned version.\nmodule stackwave.local/${name}\n\ngo 1.25\n\nrequire (\n${req})\n${rep}`;
+  return `// Written by tools/cache/recipes.ts: a wrapper that builds an upstream command at a pinned version.\nmodule stackwave.local/${name}\n\ngo 1.25\n\nrequire (\n${req})\n${rep}`;
 }
 
 /** Downloads a module and returns its go.mod text (the module's own, with its replace block). */
@@ -81,7 +81,7 @@ const etcd: Recipe = {
     write(
       ctx,
       "main.go",
-      `// Written by tools/sim/recipes.ts: runs etcd's own entry point.\npackage main\n\nimport (\n\t"os"\n\n\t"go.etcd.io/etcd/server/v3/etcdmain"\n)\n\nfunc main() { etcdmain.Main(os.Args) }\n`,
+      `// Written by tools/cache/recipes.ts: runs etcd's own entry point.\npackage main\n\nimport (\n\t"os"\n\n\t"go.etcd.io/etcd/server/v3/etcdmain"\n)\n\nfunc main() { etcdmain.Main(os.Args) }\n`,
     );
     await ctx.go(["mod", "tidy"]);
     await ctx.go(["build", "-trimpath", "-ldflags=-s -w", "-o", join(ctx.bin, "etcd"), "."]);
@@ -114,7 +114,7 @@ const kube: Recipe = {
     write(
       ctx,
       "tools.go",
-      `// Written by tools/sim/recipes.ts: pins the commands this wrapper builds.\n//go:build tools\n\npackage tools\n\nimport (\n\t_ "k8s.io/kubernetes/cmd/kube-apiserver"\n\t_ "k8s.io/kubernetes/cmd/kube-controller-manager"\n\t_ "k8s.io/kubernetes/cmd/kube-scheduler"\n)\n`,
+      `// Written by tools/cache/recipes.ts: pins the commands this wrapper builds.\n//go:build tools\n\npackage tools\n\nimport (\n\t_ "k8s.io/kubernetes/cmd/kube-apiserver"\n\t_ "k8s.io/kubernetes/cmd/kube-controller-manager"\n\t_ "k8s.io/kubernetes/cmd/kube-scheduler"\n)\n`,
     );
     await ctx.go(["mod", "tidy"]);
     const [major, minor] = bare(version).split(".");
@@ -151,7 +151,7 @@ const prometheusOperator: Recipe = {
     write(
       ctx,
       "tools.go",
-      `// Written by tools/sim/recipes.ts: pins the command this wrapper builds.\n//go:build tools\n\npackage tools\n\nimport _ "${module}/cmd/operator"\n`,
+      `// Written by tools/cache/recipes.ts: pins the command this wrapper builds.\n//go:build tools\n\npackage tools\n\nimport _ "${module}/cmd/operator"\n`,
     );
     // No `go mod tidy`: it also resolves tests of dependencies, and those pull an old cloud.google.com/go that
     // makes compute/metadata ambiguous. `go build -mod=mod` resolves only what the operator imports.
@@ -178,7 +178,7 @@ const argocd: Recipe = {
     write(
       ctx,
       "tools.go",
-      `// Written by tools/sim/recipes.ts: pins the command this wrapper builds.\n//go:build tools\n\npackage tools\n\nimport _ "${module}/cmd"\n`,
+      `// Written by tools/cache/recipes.ts: pins the command this wrapper builds.\n//go:build tools\n\npackage tools\n\nimport _ "${module}/cmd"\n`,
     );
     await ctx.go(["mod", "tidy"]);
     const c = `${module}/common`;
