@@ -88,11 +88,14 @@ const etcd: Recipe = {
   },
 };
 
+const kubeCommands = ["kube-apiserver", "kube-controller-manager", "kube-scheduler", "kube-proxy", "kubelet", "kubeadm", "kubectl"];
+
 const kube: Recipe = {
   name: "kubernetes",
   version: goTools.kubernetes.version,
-  // The scheduler is not a kubelet job: without it kwok's nodes never receive pods.
-  binaries: ["kube-apiserver", "kube-controller-manager", "kube-scheduler"],
+  // The scheduler is not a kubelet job: without it kwok's nodes never receive pods. kubelet, kubeadm,
+  // kube-proxy and kubectl go into the Kind node image; one build shares the compiled packages.
+  binaries: kubeCommands,
   async build(ctx) {
     const { module, version } = goTools.kubernetes;
     const { mod } = await upstreamGoMod(ctx, module, version);
@@ -114,7 +117,7 @@ const kube: Recipe = {
     write(
       ctx,
       "tools.go",
-      `// Written by tools/cache/recipes.ts: pins the commands this wrapper builds.\n//go:build tools\n\npackage tools\n\nimport (\n\t_ "k8s.io/kubernetes/cmd/kube-apiserver"\n\t_ "k8s.io/kubernetes/cmd/kube-controller-manager"\n\t_ "k8s.io/kubernetes/cmd/kube-scheduler"\n)\n`,
+      `// Written by tools/cache/recipes.ts: pins the commands this wrapper builds.\n//go:build tools\n\npackage tools\n\nimport (\n${kubeCommands.map((c) => `\t_ "${module}/cmd/${c}"\n`).join("")})\n`,
     );
     await ctx.go(["mod", "tidy"]);
     const [major, minor] = bare(version).split(".");
@@ -126,16 +129,7 @@ const kube: Recipe = {
       `-X ${pkg}.buildDate=1970-01-01T00:00:00Z`,
     ];
     const ldflags = ["-s -w", ...stamp("k8s.io/component-base/version"), ...stamp("k8s.io/client-go/pkg/version")].join(" ");
-    await ctx.go([
-      "build",
-      "-trimpath",
-      `-ldflags=${ldflags}`,
-      "-o",
-      ctx.bin + "/",
-      `${module}/cmd/kube-apiserver`,
-      `${module}/cmd/kube-controller-manager`,
-      `${module}/cmd/kube-scheduler`,
-    ]);
+    await ctx.go(["build", "-trimpath", `-ldflags=${ldflags}`, "-o", ctx.bin + "/", ...kubeCommands.map((c) => `${module}/cmd/${c}`)]);
   },
 };
 
