@@ -145,4 +145,6 @@ export const goTools = {
   kubernetes: { module: "k8s.io/kubernetes", version: "v1.32.9" },
   prometheusOperator: { module: prometheusOperator.goModule, version: prometheusOperator.version },
   argocd: { module: "github.com/argoproj/argo-cd/v3", version: argocd.version },
+  /** Renders the argo-cd chart in tests; the same release bootstrap installs (cliTools.helm). */
+  helm: { module: "helm.sh/helm/v3/cmd/helm", version: cliTools.helm },
 } as const;

@@ -1,7 +1,9 @@
 // How each pinned tool of the simulated cluster is built from Go modules. Upstream code is never
 // committed: wrapper modules (go.mod, a tiny main.go) are written into the cache at build time.
-import { chmodSync, cpSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { chmodSync, cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { repoRoot } from "../../generators/paths.js";
 import { goTools } from "../../generators/versions.js";
 
 /** What a recipe may do while building: run go in the wrapper module and write files there. */
@@ -161,31 +163,50 @@ const prometheusOperator: Recipe = {
   },
 };
 
-const argocd: Recipe = {
-  name: "argocd",
-  version: goTools.argocd.version,
-  binaries: ["argocd"],
-  async build(ctx) {
-    const { module, version } = goTools.argocd;
-    const { mod } = await upstreamGoMod(ctx, module, version);
-    write(ctx, "go.mod", goMod("argocd", [`${module} ${version}`], replaceLines(mod)));
-    write(
-      ctx,
-      "tools.go",
-      `// Written by tools/cache/recipes.ts: pins the command this wrapper builds.\n//go:build tools\n\npackage tools\n\nimport _ "${module}/cmd"\n`,
-    );
-    await ctx.go(["mod", "tidy"]);
-    const c = `${module}/common`;
-    await ctx.go([
-      "build",
-      "-trimpath",
-      `-ldflags=-s -w -X ${c}.version=${bare(version)} -X ${c}.gitTag=${version} -X ${c}.gitTreeState=clean`,
-      "-o",
-      join(ctx.bin, "argocd"),
-      `${module}/cmd`,
-    ]);
-  },
-};
+/**
+ * The built web UI of the pinned Argo CD (../shared/argocd-ui, see its README): the Go module ships
+ * ui/dist/app empty, and argocd-server reads index.html only from the files embedded at build time.
+ */
+export const argocdUIArchive = join(repoRoot, "..", "shared", "argocd-ui", `argocd-ui-${goTools.argocd.version}.tgz`);
+
+/** Argo CD from its module; with the UI archive present, a copy of the module with the UI embedded. */
+function argocdRecipe(ui: string | undefined): Recipe {
+  const { module, version } = goTools.argocd;
+  return {
+    name: "argocd",
+    // A separate cache folder per variant, so a build without the UI is never mistaken for one with it.
+    version: ui ? `${version}+ui` : version,
+    binaries: ["argocd"],
+    async build(ctx) {
+      const { mod, dir } = await upstreamGoMod(ctx, module, version);
+      // Main-module replaces only: the release's own replace block must be repeated in the wrapper.
+      const replaces = replaceLines(mod);
+      if (ui) {
+        const copy = join(ctx.src, "argo-cd");
+        cpSync(dir, copy, { recursive: true });
+        writable(copy);
+        execFileSync("tar", ["-xzf", ui, "-C", join(copy, "ui", "dist", "app")]);
+        replaces.push(`${module} => ./argo-cd`);
+      }
+      write(ctx, "go.mod", goMod("argocd", [`${module} ${version}`], replaces));
+      write(
+        ctx,
+        "tools.go",
+        `// Written by tools/cache/recipes.ts: pins the command this wrapper builds.\n//go:build tools\n\npackage tools\n\nimport _ "${module}/cmd"\n`,
+      );
+      await ctx.go(["mod", "tidy"]);
+      const c = `${module}/common`;
+      await ctx.go([
+        "build",
+        "-trimpath",
+        `-ldflags=-s -w -X ${c}.version=${bare(version)} -X ${c}.gitTag=${version} -X ${c}.gitTreeState=clean`,
+        "-o",
+        join(ctx.bin, "argocd"),
+        `${module}/cmd`,
+      ]);
+    },
+  };
+}
 
 /** Makes a copied module-cache tree writable (the cache stores it read-only). */
 function writable(dir: string): void {
@@ -213,13 +234,14 @@ const ferretdb: Recipe = {
   },
 };
 
-/** Every tool: FerretDB for the tests, then the simulated cluster in bring-up order (the operator last). */
+/** Every tool: FerretDB and helm for the tests, then the simulated cluster in bring-up order (the operator last). */
 export const recipes: readonly Recipe[] = [
   ferretdb,
+  installed("helm", goTools.helm, "helm", `-X helm.sh/helm/v3/internal/version.version=${goTools.helm.version}`),
   etcd,
   installed("kwok", goTools.kwok, "kwok"),
   installed("kustomize", goTools.kustomize, "kustomize"),
   kube,
-  argocd,
+  argocdRecipe(existsSync(argocdUIArchive) ? argocdUIArchive : undefined),
   prometheusOperator,
 ];
