@@ -218,7 +218,10 @@ describe("GIVEN the down plan", () => {
   it("WHEN it is read THEN it deletes the cluster, both containers, the git volume, the remote and .stackwave/ but keeps .bin/", () => {
     expect(all).toEqual(
       expect.arrayContaining([
-        "kind delete cluster --name stackwave-local",
+        "docker rm -f -v stackwave-local-control-plane",
+        "kubectl config delete-context kind-stackwave-local",
+        "kubectl config delete-cluster kind-stackwave-local",
+        "kubectl config delete-user kind-stackwave-local",
         "docker rm -f -v stackwave-registry",
         "docker rm -f stackwave-git",
         "docker volume rm stackwave-git-data",
@@ -229,8 +232,20 @@ describe("GIVEN the down plan", () => {
     expect(removes).toEqual([{ kind: "remove", path: ".stackwave" }]);
   });
 
+  it("WHEN it is read THEN it needs only Docker: nothing is downloaded and kind is not called", () => {
+    expect(plan.steps.flatMap((s) => s.actions).filter((a) => a.kind === "download")).toEqual([]);
+    expect(all.filter((c) => c.startsWith("kind "))).toEqual([]);
+  });
+
+  it("WHEN the cluster has workers THEN every node container is removed", () => {
+    const nodes = commands(downPlan(input({ cluster: { ...local, workers: 2 } })).steps[0]!.actions)
+      .filter((c) => c.argv[0] === "docker")
+      .map((c) => c.argv.at(-1));
+    expect(nodes).toEqual(["stackwave-local-control-plane", "stackwave-local-worker", "stackwave-local-worker2"]);
+  });
+
   it("WHEN something is already gone THEN its removal is skipped rather than failing", () => {
-    const guarded = plan.steps.flatMap((s) => commands(s.actions)).filter((c) => c.argv[0] === "docker" || c.argv[0] === "git");
+    const guarded = plan.steps.flatMap((s) => commands(s.actions));
     for (const c of guarded) expect(c.skipIf, argvText(c)).toMatchObject({ kind: "command", negate: true });
   });
 });

@@ -292,9 +292,17 @@ describe("GIVEN facts about the machine", () => {
     expect(failed(findings)).toEqual([]);
   });
 
-  it("WHEN tearing down THEN only Node, Docker and kind matter", () => {
-    const findings = run({ ...base, ports: [{ name: "registry", port: 5001, inUse: true }], hostMemAvailableBytes: 1 }, "down");
-    expect(findings.map((f) => f.check)).toEqual(["node", "docker", "kind"]);
+  it("WHEN tearing down THEN only Node and Docker matter: no tool is checked or installed", () => {
+    const findings = run(
+      {
+        ...base,
+        ports: [{ name: "registry", port: 5001, inUse: true }],
+        hostMemAvailableBytes: 1,
+        tools: [{ ...base.tools[0]!, path: undefined }],
+      },
+      "down",
+    );
+    expect(findings.map((f) => f.check)).toEqual(["node", "docker"]);
   });
 });
 

@@ -10,14 +10,18 @@ export interface Endpoint {
   readonly login: string;
 }
 
-export function endpoints(cluster: ClusterConfig, n: Names): Endpoint[] {
+/** `env` tells whether the Argo CD password came from the environment: then it is not in the store, so say so. */
+export function endpoints(cluster: ClusterConfig, n: Names, env: NodeJS.ProcessEnv = process.env): Endpoint[] {
   const fromStore = (key: string) => `node -p "require('./${n.secretsFile}').${key}"`;
   const monitoring = "monitoring";
+  const given = Boolean(env[secretEnv.argocdAdminPassword]);
   return [
     {
       name: "Argo CD",
       url: `http://localhost:${cluster.ports.argocd}`,
-      login: `user ${logins.argocdAdminUser}, password: ${fromStore("argocdAdminPassword")} (or your ${secretEnv.argocdAdminPassword})`,
+      login: `user ${logins.argocdAdminUser}, password: ${
+        given ? `the ${secretEnv.argocdAdminPassword} you set (not stored)` : fromStore("argocdAdminPassword")
+      }`,
     },
     {
       name: "Grafana",

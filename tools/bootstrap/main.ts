@@ -1,4 +1,4 @@
-// `npx zx bootstrap.mjs [--cluster local] [--dry-run] [--down] [--yes] [--timeout 15m] [--verbose]`
+// `node bootstrap.mjs [--cluster local] [--dry-run] [--down] [--yes] [--timeout 15m] [--verbose]`
 // Preflight (everything at once, nothing touched) → plan (data) → print it (--dry-run) or run it step by step.
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -12,7 +12,7 @@ import { formatProblem, validateConfig } from "../../generators/validate.js";
 import { loadApplications } from "./applications.js";
 import { endpoints, formatEndpoints } from "./endpoints.js";
 import { hostPlatform } from "./install.js";
-import { downPlan, formatPlan, names, upPlan, type Plan, type PlanInput } from "./plan.js";
+import { downPlan, formatPlan, formatRemovals, names, upPlan, type Plan, type PlanInput } from "./plan.js";
 import { evaluate, failed, formatFindings, gather, requirements } from "./preflight.js";
 import { Interrupted, Runner, StepError } from "./run.js";
 
@@ -39,28 +39,35 @@ export const targets: Readonly<Record<string, () => Promise<Target>>> = {
   // stack of a generated cluster definition whose runtime is `sim`, waited for wave by wave. It runs in the
   // foreground until Ctrl-C; --down stops one left running (tools/sim/main.ts --detach).
   "--sim": async () => async (options) => {
-    const args = options.down ? ["--down"] : ["--cluster", options.cluster ?? "sim"];
+    const args = [...(options.down ? ["--down"] : ["--cluster", options.cluster ?? "sim"]), ...(options.dryRun ? ["--dry-run"] : [])];
     const result = spawnSync(process.execPath, ["--import", "tsx", "tools/sim/main.ts", ...args], { cwd: repoRoot, stdio: "inherit" });
     return result.status ?? 1;
   },
 };
 
-export const usage = `usage: npx zx bootstrap.mjs [--cluster <name>] [--dry-run] [--down] [--yes] [--timeout <15m|900s>] [--verbose] [--sim]
+export const usage = `usage: node bootstrap.mjs [--cluster <name>] [--dry-run] [--down] [--yes] [--timeout <15m|900s|1h>] [--verbose] [--sim]
   --cluster <name>  cluster from generators/stack.ts (default: local)
   --dry-run         print the ordered plan with pinned versions and the preflight findings; change nothing
   --down            remove the cluster, registry, git server (and its data), the git remote and .stackwave/
   --yes             do not ask before --down (required without a terminal)
-  --timeout <d>     how long to wait for the sync waves (default 15m)
+  --timeout <d>     how long to wait for the sync waves, with a unit: 15m (default), 900s, 1h
   --verbose         show every command's output
-  --sim             the simulated cluster instead of Kind, cluster "sim" by default (docs/sim.md); with --down, stop it`;
+  --sim             the simulated cluster instead of Kind, cluster "sim" by default (docs/sim.md); with --down, stop
+                    this checkout's; with --dry-run, list its programs and change nothing
+  --help            print this`;
 
 /** Thrown for bad arguments; the message names the flag and what it expects. */
 export class UsageError extends Error {}
 
+/** A positive duration with its unit: a bare number is refused, since nobody can tell whether it meant seconds. */
 function duration(raw: string | undefined): number {
-  const match = /^(\d+)(s|m)?$/.exec(raw ?? "");
-  if (!match) throw new UsageError(`--timeout expects a duration like 15m or 900s, got ${raw === undefined ? "nothing" : `"${raw}"`}`);
-  return Number(match[1]) * (match[2] === "s" ? 1_000 : 60_000);
+  const match = /^(\d+)(s|m|h)$/.exec(raw ?? "");
+  const ms = match ? Number(match[1]) * { s: 1_000, m: 60_000, h: 3_600_000 }[match[2] as "s" | "m" | "h"] : 0;
+  if (ms <= 0)
+    throw new UsageError(
+      `--timeout expects a duration above zero with a unit, like 15m, 900s or 1h, got ${raw === undefined ? "nothing" : `"${raw}"`}`,
+    );
+  return ms;
 }
 
 export function parseOptions(argv: readonly string[]): Options {
@@ -133,7 +140,7 @@ export function baseInput(options: Options, env: NodeJS.ProcessEnv = process.env
   if (!cluster) throw new UsageError(`--cluster expects one of ${config.clusters.map((c) => c.name).join(", ")}, got "${name}"`);
   if (cluster.runtime !== "kind")
     throw new UsageError(
-      `--cluster ${name} runs on the simulated cluster, not on Kind: add --sim (npx zx bootstrap.mjs --sim --cluster ${name})`,
+      `--cluster ${name} runs on the simulated cluster, not on Kind: add --sim (node bootstrap.mjs --sim --cluster ${name})`,
     );
   for (const file of [`clusters/${cluster.name}/kind-config.yaml`, argocdValuesPath(cluster), `clusters/${cluster.name}/root-app.yaml`]) {
     if (!existsSync(join(repoRoot, file))) throw new UsageError(`${file} is missing: run \`npm run generate\` first`);
@@ -161,6 +168,7 @@ export function buildPlan(options: Options, input: PlanInput): Plan {
   return options.down ? downPlan(input) : upPlan(input);
 }
 
+/** Asks after the removals were listed; without a terminal only --yes proceeds. */
 async function confirmDown(options: Options, cluster: string, log: (s: string) => void): Promise<boolean> {
   if (options.yes) return true;
   if (!process.stdin.isTTY) {
@@ -168,7 +176,7 @@ async function confirmDown(options: Options, cluster: string, log: (s: string) =
     return false;
   }
   const rl = createInterface({ input: process.stdin, output: process.stdout });
-  const answer = await rl.question(`Remove the ${cluster} cluster, its registry, git server and data? [y/N] `);
+  const answer = await rl.question(`Remove all of the above for cluster ${cluster}? [y/N] `);
   rl.close();
   return /^y(es)?$/i.test(answer.trim());
 }
@@ -201,8 +209,6 @@ export async function main(argv: readonly string[]): Promise<number> {
 
   const n = names(base);
   const mode = options.down ? "down" : "up";
-  // Ask before anything else, so a refused --down costs nothing.
-  if (options.down && !options.dryRun && !(await confirmDown(options, base.cluster.name, warn))) return 1;
   const facts = await gather({ root: repoRoot, binDir: base.binDir, cluster: base.cluster, names: n, mode });
   const findings = evaluate({
     facts,
@@ -228,6 +234,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     log(formatPlan(plan));
     log(`\n(dry run: nothing was changed) ${formatFindings(findings).replace(/; nothing was changed/, "")}`);
     return 0;
+  }
+  if (options.down) {
+    // Preflight passed (Docker answers): say exactly what goes, then ask.
+    log(formatRemovals(plan));
+    if (!(await confirmDown(options, input.cluster.name, warn))) return 1;
   }
 
   const runner = new Runner({ root: repoRoot, binDir: input.binDir, verbose: options.verbose, log });
@@ -263,7 +274,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     log(`\n✓ removed in ${minutes} min (downloaded tools stay in ${input.binDir}/)`);
   } else {
     log(
-      `\n✓ stackwave is up on cluster ${input.cluster.name} (${minutes} min)\n\n${formatEndpoints(endpoints(input.cluster, n))}\n\nTear down: npx zx bootstrap.mjs --down`,
+      `\n✓ stackwave is up on cluster ${input.cluster.name} (${minutes} min)\n\n${formatEndpoints(endpoints(input.cluster, n))}\n\nTear down: node bootstrap.mjs --down`,
     );
   }
   return 0;

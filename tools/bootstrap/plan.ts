@@ -300,7 +300,7 @@ function clusterStep(input: PlanInput, n: Names): Step {
         },
       },
     ],
-    hint: `see docs/bootstrap.md#troubleshooting (inotify limits, ports in use). A broken cluster is removed by \`npx zx bootstrap.mjs --down\`.`,
+    hint: `see docs/bootstrap.md#troubleshooting (inotify limits, ports in use). A broken cluster is removed by \`node bootstrap.mjs --down\`.`,
   };
 }
 
@@ -624,25 +624,53 @@ export function upPlan(input: PlanInput): Plan {
   };
 }
 
-/** Removes what upPlan created: cluster, registry, git server with its data, the git remote and local state. */
+/**
+ * Removes what upPlan created: cluster, registry, git server with its data, the git remote and local state.
+ * Only Docker is needed: the cluster's node containers are removed as `kind delete cluster` does (with their
+ * anonymous volumes), and its kubeconfig entries with kubectl when kubectl is there. No tool is downloaded.
+ */
 export function downPlan(input: PlanInput): Plan {
   const n = names(input);
+  const kubeconfigEntry = (what: "context" | "cluster" | "user"): CommandAction => ({
+    kind: "command",
+    argv: ["kubectl", "config", `delete-${what}`, n.context],
+    skipIf: {
+      kind: "command",
+      // get-clusters and get-users print one name a line under a NAME header; get-contexts needs -o name for that.
+      argv: [
+        "kubectl",
+        "config",
+        ...(what === "context" ? ["get-contexts", "-o", "name"] : [what === "cluster" ? "get-clusters" : "get-users"]),
+      ],
+      stdout: `^${n.context.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`,
+      negate: true,
+      describe: `kubeconfig has no ${what} ${n.context} (or kubectl is not installed)`,
+    },
+  });
   return {
     mode: "down",
     cluster: input.cluster.name,
     steps: [
-      toolsStep(input, ["kind"]),
       {
         name: "cluster",
-        title: `Delete the Kind cluster ${n.kindCluster}`,
-        details: [`context ${n.context}`],
-        actions: [{ kind: "command", argv: ["kind", "delete", "cluster", "--name", n.kindCluster] }],
-        hint: `\`docker ps -a --filter label=io.x-k8s.kind.cluster=${n.kindCluster}\` lists what is left.`,
+        title: `Delete the Kind cluster ${n.kindCluster}: its node containers and kubeconfig entries`,
+        details: [`containers ${n.nodes.join(", ")}`, `kubeconfig context, cluster and user ${n.context}`],
+        actions: [
+          ...n.nodes.map((node): CommandAction => ({
+            kind: "command",
+            argv: ["docker", "rm", "-f", "-v", node],
+            skipIf: containerExists(node, true),
+          })),
+          kubeconfigEntry("context"),
+          kubeconfigEntry("cluster"),
+          kubeconfigEntry("user"),
+        ],
+        hint: `\`docker ps -a --filter label=io.x-k8s.kind.cluster=${n.kindCluster}\` lists what is left (\`kind delete cluster --name ${n.kindCluster}\` removes it too).`,
       },
       {
         name: "containers",
         title: `Remove the registry ${n.registry} and the git server ${n.gitContainer} with its data`,
-        details: [`volume ${n.gitVolume}`],
+        details: [`containers ${n.registry}, ${n.gitContainer}`, `volume ${n.gitVolume}`],
         actions: [
           { kind: "command", argv: ["docker", "rm", "-f", "-v", n.registry], skipIf: containerExists(n.registry, true) },
           { kind: "command", argv: ["docker", "rm", "-f", n.gitContainer], skipIf: containerExists(n.gitContainer, true) },
@@ -662,7 +690,7 @@ export function downPlan(input: PlanInput): Plan {
       {
         name: "local",
         title: `Remove the git remote ${n.gitRemote} and ${input.stateDir}/`,
-        details: [`${input.binDir}/ (downloaded tools) is kept`],
+        details: [`${input.stateDir}/ (the local secrets)`, `${input.binDir}/ (downloaded tools) is kept`],
         actions: [
           {
             kind: "command",
@@ -680,6 +708,12 @@ export function downPlan(input: PlanInput): Plan {
       },
     ],
   };
+}
+
+/** What --down is about to remove, printed before it asks (or refuses without a terminal). */
+export function formatRemovals(plan: Plan): string {
+  const lines = plan.steps.flatMap((step) => [`  - ${step.title}`, ...step.details.map((detail) => `      ${detail}`)]);
+  return `--down removes, for cluster ${plan.cluster}:\n${lines.join("\n")}`;
 }
 
 /** Copies `value`, replacing every SecretRef with `resolve(name)`. */

@@ -265,11 +265,10 @@ export interface EvaluateInput {
   readonly mode: "up" | "down";
 }
 
-/** Every finding, in a stable order. `down` only needs Docker (and kind, installed if missing). */
+/** Every finding, in a stable order. `down` only needs Docker: it removes containers, no tool is installed. */
 export function evaluate({ facts, need, ours, binDir, mode }: EvaluateInput): Finding[] {
   const docker = evaluateDocker(facts.docker);
-  if (mode === "down")
-    return [evaluateNode(facts.nodeVersion, need.node), docker, ...evaluateTools(facts.tools, facts.platform, binDir, facts.tar)];
+  if (mode === "down") return [evaluateNode(facts.nodeVersion, need.node), docker];
   return [
     evaluateNode(facts.nodeVersion, need.node),
     docker,
@@ -420,7 +419,7 @@ export interface GatherInput {
 /** Collects the facts. Reads only: no file, container or remote is created. */
 export async function gather(input: GatherInput): Promise<Facts> {
   const binPath = join(input.root, input.binDir);
-  const tools: ToolName[] = input.mode === "down" ? ["kind"] : ["kind", "kubectl", "helm", "kustomize"];
+  const tools: ToolName[] = input.mode === "down" ? [] : ["kind", "kubectl", "helm", "kustomize"];
   const [docker, toolFindings, head, status] = await Promise.all([
     gatherDocker(),
     Promise.all(tools.map((t) => findTool(t, binPath))),
