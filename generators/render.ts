@@ -6,7 +6,7 @@ import { Kustomization, type ImageOverride } from "./kustomize.js";
 import { objectFiles, type FileSpec } from "./files.js";
 import type { GeneratedPatches } from "./model.js";
 import { printFile } from "./print.js";
-import { formatProblem, validateConfig } from "./validate.js";
+import { formatProblem, resourceProblems, validateConfig } from "./validate.js";
 import { imageString } from "./versions.js";
 
 /** Generation stopped before writing; `problems` holds one line each. */
@@ -100,6 +100,9 @@ function problemsIn(files: readonly FileSpec[]): string[] {
     } catch (error) {
       problems.push(`${file.path}: ${file.generator}() in ${file.source} built an invalid object: ${(error as Error).message}`);
     }
+    // The models take any string as a quantity: check sizes here (validate.ts).
+    for (const p of resourceProblems(file.value.toJSON()))
+      problems.push(`${file.path}: ${file.generator}() in ${file.source}: ${p.path}: expected ${p.expected}, got ${p.got}`);
   }
   return problems;
 }

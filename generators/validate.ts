@@ -257,3 +257,69 @@ export function validateConfig(config: unknown): Problem[] {
     crossCheck(c as StackConfig, out);
   return out;
 }
+
+/**
+ * A Kubernetes resource.Quantity that is not negative: a decimal with an optional decimal-SI (n u m k M G T P E),
+ * binary-SI (Ki … Ei) or exponent suffix, as apimachinery parses it. The models accept any string here.
+ */
+const quantity = /^\+?(\d+(?:\.\d*)?|\.\d+)(?:(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)|[eE]([-+]?\d+))?$/;
+const scale: Readonly<Record<string, number>> = {
+  n: 1e-9,
+  u: 1e-6,
+  m: 1e-3,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
+};
+
+/** The quantity's value in base units (cores, bytes), or undefined when it is not a valid non-negative quantity. */
+export function quantityValue(value: unknown): number | undefined {
+  if (typeof value === "number") return Number.isFinite(value) && value >= 0 ? value : undefined;
+  const match = typeof value === "string" ? quantity.exec(value) : null;
+  if (!match) return undefined;
+  return Number(match[1]) * (match[2] ? scale[match[2]]! : 10 ** Number(match[3] ?? 0));
+}
+
+/**
+ * Every `resources: {requests, limits}` in a rendered object (containers, Prometheus and Alertmanager specs,
+ * PVCs): each value a valid non-negative quantity, and each request at most its limit.
+ */
+export function resourceProblems(value: unknown, path = ""): Problem[] {
+  const out: Problem[] = [];
+  const at = (key: string | number) => (typeof key === "number" ? `${path}[${key}]` : path ? `${path}.${key}` : key);
+  if (Array.isArray(value)) value.forEach((item, i) => out.push(...resourceProblems(item, at(i))));
+  else if (value && typeof value === "object")
+    for (const [key, child] of Object.entries(value)) {
+      const here = at(key);
+      const sizing = child as { requests?: Record<string, unknown>; limits?: Record<string, unknown> } | null;
+      if (key === "resources" && sizing && typeof sizing === "object" && (sizing.requests || sizing.limits)) {
+        for (const kind of ["requests", "limits"] as const)
+          for (const [name, q] of Object.entries(sizing[kind] ?? {}))
+            if (quantityValue(q) === undefined)
+              out.push({
+                path: `${here}.${kind}.${name}`,
+                expected: "a non-negative Kubernetes quantity such as 100m, 0.5, 128Mi or 1Gi",
+                got: describe(q),
+              });
+        for (const [name, request] of Object.entries(sizing.requests ?? {})) {
+          const [r, l] = [quantityValue(request), quantityValue(sizing.limits?.[name])];
+          if (r !== undefined && l !== undefined && r > l)
+            out.push({
+              path: `${here}.requests.${name}`,
+              expected: `at most the limit ${String(sizing.limits![name])}`,
+              got: describe(request),
+            });
+        }
+      } else out.push(...resourceProblems(child, here));
+    }
+  return out;
+}

@@ -1,5 +1,6 @@
-// The pre-commit hook's slow path (.githooks/pre-commit starts it only when generator or app files are
-// staged): work out which layers the staged files feed, regenerate only those, and stage the output.
+// The pre-commit hook's slow path (.githooks/pre-commit starts it only when generator, app or generated
+// files are staged): refuse hand edits of generated files, type-check the staged generator files, work out
+// which layers the staged files feed, regenerate only those, and stage the output.
 //   node --import tsx tools/dev/precommit.ts            what the hook runs
 //   node --import tsx tools/dev/precommit.ts --explain  print the plan, change nothing
 import { execFileSync } from "node:child_process";
@@ -10,6 +11,8 @@ import { ts } from "ts-morph";
 import { layerNames, type LayerName } from "../../generators/config.js";
 import type { Layer } from "../../generators/layer.js";
 import { images } from "../../generators/versions.js";
+import { handEdits, isGenerated } from "./generated.js";
+import { typeErrors } from "./typecheck.js";
 
 /** What a commit needs regenerated, and why. */
 export interface Plan {
@@ -182,6 +185,45 @@ async function regenerate(root: string, scope: Plan["scope"]): Promise<boolean> 
   }
 }
 
+/** The whole generated tree as render() makes it from the working tree's generators, in this process. */
+async function renderTree(root: string): Promise<Map<string, string>> {
+  const generators = (module: string) => pathToFileURL(join(root, "generators", module)).href;
+  const { render } = (await import(generators("render.ts"))) as typeof import("../../generators/render.js");
+  const { defaultConfig } = (await import(generators("stack.ts"))) as typeof import("../../generators/stack.js");
+  const { allLayers } = (await import(generators("registry.ts"))) as typeof import("../../generators/registry.js");
+  return render(defaultConfig(), allLayers);
+}
+
+/** The staged content of `path`, or null when the commit deletes it. */
+function stagedContent(root: string, path: string): string | null {
+  try {
+    return execFileSync("git", ["show", `:${path}`], {
+      cwd: root,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+      maxBuffer: 64 * 2 ** 20,
+    });
+  } catch {
+    return null;
+  }
+}
+
+/** Lines saying which staged generated files differ from what the generators render (empty: none). */
+async function handEdited(root: string, staged: readonly string[]): Promise<string[]> {
+  const generated = staged.filter(isGenerated);
+  if (generated.length === 0) return [];
+  let rendered: Map<string, string>;
+  try {
+    rendered = await renderTree(root);
+  } catch (error) {
+    const problems = (error as { problems?: readonly string[] }).problems;
+    return [
+      `the generators do not render, so staged generated files cannot be checked:\n${problems ? problems.join("\n") : String(error)}`,
+    ];
+  }
+  return handEdits(new Map(generated.map((path) => [path, stagedContent(root, path)])), rendered);
+}
+
 /** The Layer a layer entry module exports (generators/layers/<name>.ts exports `const <name>: Layer`). */
 function layerIn(name: LayerName, module: Record<string, unknown>): Layer {
   const layer = Object.values(module).find(
@@ -195,11 +237,28 @@ async function main(): Promise<number> {
   const root = git(process.cwd(), ["rev-parse", "--show-toplevel"]).trim();
   const staged = list(git(root, ["diff", "--cached", "--name-only", "-z", "--no-renames", "--diff-filter=ACDMRT"]));
   const decided = plan(root, staged);
-  if (decided.scope.length === 0) return 0;
   const label = decided.scope === "full" ? "every layer and clusters/" : decided.scope.join(", ");
   if (process.argv.includes("--explain")) {
-    console.log(`pre-commit: would regenerate ${label}\n  ${decided.reasons.join("\n  ")}`);
+    if (decided.scope.length > 0) console.log(`pre-commit: would regenerate ${label}\n  ${decided.reasons.join("\n  ")}`);
     return 0;
+  }
+  const edited = await handEdited(root, staged);
+  if (edited.length > 0) {
+    console.error(
+      `pre-commit: commit refused: generated files are never edited by hand:\n  ${edited.join("\n  ")}\n` +
+        "Drop the edit with `git restore --staged --worktree -- <file>` (or `npm run generate`), then commit again.",
+    );
+    return 1;
+  }
+  if (decided.scope.length === 0) return 0;
+  // tsx only strips types: without this, a type error in a generator would regenerate and commit.
+  const errors = typeErrors(
+    root,
+    staged.filter((f) => f.startsWith("generators/") && f.endsWith(".ts") && existsSync(join(root, f))),
+  );
+  if (errors.length > 0) {
+    console.error(`pre-commit: commit refused: type errors in staged generator files:\n  ${errors.join("\n  ")}`);
+    return 1;
   }
   const dirty = unstaged(root, decided.reads);
   if (dirty.length > 0) {
