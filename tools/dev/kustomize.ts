@@ -55,39 +55,67 @@ function kustomizations(dir: string): string[] {
   });
 }
 
-let localized: string | undefined;
-/**
- * A temp copy of base/, overlays/ and clusters/ with every upstream URL replaced by its local file.
- * Throws, naming the URL, when a URL has no local source.
- */
-export function localizedTree(): string {
-  if (localized) return localized;
-  const root = mkdtempSync(join(tmpdir(), "stackwave-kustomize-"));
-  for (const top of ["base", "overlays", "clusters"])
-    if (existsSync(join(repoRoot, top))) cpSync(join(repoRoot, top), join(root, top), { recursive: true });
-  for (const file of kustomizations(root)) {
-    const text = readFileSync(file, "utf8");
-    if (!text.includes("https://")) continue;
-    const rewritten = text.replace(/^(\s*-\s+)(https:\/\/\S+)$/gm, (_line, lead: string, url: string) => {
-      const local = localFor(url);
-      if (!local || !existsSync(local)) throw new Error(`${file.slice(root.length + 1)}: no local copy of ${url}`);
-      return `${lead}${local}`;
-    });
-    writeFileSync(file, rewritten);
+/** An upstream URL with no local copy: the build cannot run offline (check.ts skips it outside CI). */
+export class NoLocalCopy extends Error {}
+
+/** The tree's kustomization files with every upstream URL replaced by its local file, by repo-relative path. */
+function localizedKustomizations(): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const top of ["base", "overlays", "clusters"]) {
+    if (!existsSync(join(repoRoot, top))) continue;
+    for (const file of kustomizations(join(repoRoot, top))) {
+      const text = readFileSync(file, "utf8");
+      if (!text.includes("https://")) continue;
+      const path = file.slice(repoRoot.length + 1);
+      out.set(
+        path,
+        text.replace(/^(\s*-\s+)(https:\/\/\S+)$/gm, (_line, lead: string, url: string) => {
+          let local: string | undefined;
+          try {
+            local = localFor(url);
+          } catch (error) {
+            throw new NoLocalCopy(`${path}: no local copy of ${url}: ${(error as Error).message.split("\n")[0]}`);
+          }
+          if (!local || !existsSync(local)) throw new NoLocalCopy(`${path}: no local copy of ${url}`);
+          return `${lead}${local}`;
+        }),
+      );
+    }
   }
-  process.once("exit", () => rmSync(root, { recursive: true, force: true }));
-  localized = root;
-  return root;
+  return out;
+}
+
+/** Checks that every upstream URL has a local copy (fetching the modules once); throws NoLocalCopy naming the first that has none. */
+export function localizedTree(): void {
+  localizedKustomizations();
+}
+
+/**
+ * Runs `fn` on a temp copy of base/, overlays/ and clusters/ whose upstream URLs point at local files. The
+ * copy is removed however `fn` ends, so no stackwave-kustomize-* folder outlives the call.
+ */
+export function withLocalizedTree<T>(fn: (root: string) => T): T {
+  const rewritten = localizedKustomizations();
+  const root = mkdtempSync(join(tmpdir(), "stackwave-kustomize-"));
+  try {
+    for (const top of ["base", "overlays", "clusters"])
+      if (existsSync(join(repoRoot, top))) cpSync(join(repoRoot, top), join(root, top), { recursive: true });
+    for (const [path, text] of rewritten) writeFileSync(join(root, path), text);
+    return fn(root);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 }
 
 /** Rendered YAML of a generated folder such as `overlays/local/apps`, built offline. */
 export function build(folder: string): string {
   const [tool, ...args] = kustomizeCommand();
-  const root = localizedTree();
-  return execFileSync(tool, [...args, "--load-restrictor", "LoadRestrictionsNone", join(root, folder)], {
-    encoding: "utf8",
-    maxBuffer: 256 * 2 ** 20,
-  });
+  return withLocalizedTree((root) =>
+    execFileSync(tool, [...args, "--load-restrictor", "LoadRestrictionsNone", join(root, folder)], {
+      encoding: "utf8",
+      maxBuffer: 256 * 2 ** 20,
+    }),
+  );
 }
 
 /** Every folder `npm run check` builds: each overlay and each cluster's apps folder. */
