@@ -13,7 +13,7 @@ import { defaultConfig, nodePorts } from "../../generators/stack.js";
 import { imageString } from "../../generators/versions.js";
 import { findTool, requireTool } from "../support/tools.js";
 
-/** `kustomize build`, else `kubectl kustomize` (DESIGN.md §4). */
+/** `kustomize build`, else `kubectl kustomize`. */
 function kustomizeCommand(): [string, ...string[]] | undefined {
   const standalone = findTool("kustomize");
   if (standalone) return [standalone, "build"];

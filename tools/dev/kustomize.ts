@@ -8,7 +8,7 @@ import { repoRoot } from "../../generators/paths.js";
 import { prometheusOperator } from "../../generators/versions.js";
 import { findTool } from "../cache/which.js";
 
-/** `kustomize build` when kustomize is installed, else `kubectl kustomize` (DESIGN.md §4). */
+/** `kustomize build` when kustomize is installed, else `kubectl kustomize`. */
 export function kustomizeCommand(): [string, ...string[]] {
   const kustomize = findTool("kustomize");
   if (kustomize) return [kustomize, "build"];
