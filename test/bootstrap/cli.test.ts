@@ -176,7 +176,7 @@ describe.skipIf(!docker.reachable && !inCI)("GIVEN a machine whose Docker engine
     async () => {
       const result = await bootstrap(["--dry-run"]);
       expect(result.code, result.stderr).toBe(0);
-      expect(result.stdout).toMatch(new RegExp(`✓ docker: .*${docker.serverVersion!.replace(/\./g, "\\.")}`));
+      expect(result.stdout).toContain(`✓ docker: Docker engine ${docker.serverVersion}`);
     },
     timeout,
   );
