@@ -1,6 +1,6 @@
 #!/usr/bin/env zx
 // stackwave bootstrap: one command from a clean checkout to a running Kind cluster with Argo CD syncing the stack.
-//   npx zx bootstrap.mjs [--cluster local] [--dry-run] [--down] [--yes] [--timeout 15m] [--verbose] [--sim]
+//   node bootstrap.mjs [--cluster local] [--dry-run] [--down] [--yes] [--timeout 15m] [--verbose] [--sim]
 // Thin on purpose: the logic is typed TypeScript in tools/ (bootstrap.ts, plan.ts, preflight.ts, run.ts, waves.ts),
 // loaded through tsx. See docs/bootstrap.md.
 import { spawnSync } from "node:child_process";
@@ -15,7 +15,7 @@ if (!existsSync(new URL("./node_modules/tsx/package.json", import.meta.url))) {
     stdio: "inherit",
   });
   if (install.status !== 0) {
-    console.error("bootstrap: npm ci failed (see above); fix it and run npx zx bootstrap.mjs again");
+    console.error("bootstrap: npm ci failed (see above); fix it and run node bootstrap.mjs again");
     process.exit(1);
   }
 }
