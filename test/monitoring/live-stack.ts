@@ -10,7 +10,7 @@ import { alertmanagerConfig, defaultAlertmanagerOptions, type AlertmanagerOption
 import { blackboxYaml } from "../../generators/components/blackbox-exporter.js";
 import { nodeExporterArgs } from "../../generators/components/node-exporter.js";
 import { guestbook, pagerSwitch, workloads } from "../../generators/monitoring.js";
-import { freePort } from "../../tools/sim/ports.js";
+import { leasePorts, type PortLease } from "../../tools/sim/ports.js";
 import { startFerretDb, stopChild, type FerretDb } from "../support/ferretdb.js";
 import { startService, type Service } from "../support/services.js";
 import { requireTool } from "../support/tools.js";
@@ -194,8 +194,10 @@ export async function startLiveStack(options: LiveOptions = {}): Promise<LiveSta
   const services: Service[] = [];
   let db: FerretDb | undefined;
   let pagerduty: FakePagerDuty | undefined;
+  const leases: PortLease[] = [];
   const stop = async () => {
     for (const { proc } of procs.reverse()) await stopChild(proc.child);
+    for (const lease of leases) lease.release();
     for (const s of services) await s.kill();
     await db?.dispose();
     await pagerduty?.close();
@@ -209,13 +211,10 @@ export async function startLiveStack(options: LiveOptions = {}): Promise<LiveSta
     services.push(frontend);
     pagerduty = await startFakePagerDuty();
 
-    const ports = {
-      blackbox: await freePort(),
-      mongodb: await freePort(),
-      node: await freePort(),
-      am: await freePort(),
-      prom: await freePort(),
-    };
+    // Prometheus's config names every port before anything starts, so each is leased until stop().
+    leases.push(...(await leasePorts(5)));
+    const [blackbox, mongodb, node, am, prom] = leases.map((l) => l.port) as [number, number, number, number, number];
+    const ports = { blackbox, mongodb, node, am, prom };
     const launch = async (name: string, bin: string, args: string[], ready: string, env?: Record<string, string>, requestMs?: number) => {
       const proc = startProcess(bin, args, env);
       procs.push({ name, proc });

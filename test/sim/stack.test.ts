@@ -12,7 +12,7 @@ import { goTools, prometheusOperator } from "../../generators/versions.js";
 import { build, buildableFolders } from "../../tools/dev/kustomize.js";
 import { up, type Sim } from "../../tools/sim/cluster.js";
 import { goModuleDir } from "../../tools/cache/gomod.js";
-import { freePort } from "../../tools/sim/ports.js";
+import { leasePort } from "../../tools/sim/ports.js";
 import { waitFor } from "../../tools/sim/probe.js";
 import { startGitServer, type GitServer } from "../support/git-server.js";
 import { workingCopy, type WorkingCopy } from "./working-copy.js";
@@ -233,12 +233,18 @@ describe.skipIf(missing.length > 0)("GIVEN the simulated cluster with the upstre
       };
 
     beforeAll(async () => {
-      const port = await freePort();
-      git = await startGitServer({
-        dataDir: join(scratch, "git"),
-        port,
-        env: { GIT_PUBLIC_URL: `http://127.0.0.1:${port}`, GIT_INIT_REPOS: "stackwave" },
-      });
+      // Leased until the server listens: GIT_PUBLIC_URL must name the port before it starts.
+      const lease = await leasePort();
+      const port = lease.port;
+      try {
+        git = await startGitServer({
+          dataDir: join(scratch, "git"),
+          port,
+          env: { GIT_PUBLIC_URL: `http://127.0.0.1:${port}`, GIT_INIT_REPOS: "stackwave" },
+        });
+      } finally {
+        lease.release();
+      }
       repoUrl = `${git.url}/stackwave.git`;
       mkdirSync(join(scratch, "work"));
       work = workingCopy(join(scratch, "work"), repoUrl);
