@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync, existsSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import yaml from "js-yaml";
 import { describe, expect, it } from "vitest";
@@ -10,9 +9,11 @@ import { component } from "../../generators/model.js";
 import { repoRoot } from "../../generators/paths.js";
 import { allLayers } from "../../generators/registry.js";
 import { defaultConfig } from "../../generators/stack.js";
+import { testDir } from "../support/temp.js";
 import { readTree } from "../support/tree.js";
 
-const tempRoot = () => mkdtempSync(join(tmpdir(), "stackwave-out-"));
+/** A fresh output folder, removed when the test ends. */
+const tempRoot = () => testDir("out");
 
 describe("GIVEN the built-in config", () => {
   it("WHEN generated twice into different folders THEN the bytes are identical", () => {

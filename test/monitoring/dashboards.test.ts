@@ -7,7 +7,8 @@ import { describe, expect, it } from "vitest";
 import { dashboardConfigMap } from "../../generators/components/grafana.js";
 import { dashboards } from "../../generators/dashboards/index.js";
 import { build } from "../../generators/dashboards/panels.js";
-import { find, overlay, promtool, run, tempDir, writeYaml } from "./support.js";
+import { testDir } from "../support/temp.js";
+import { find, overlay, promtool, run, writeYaml } from "./support.js";
 
 interface Panel {
   id?: number;
@@ -84,7 +85,7 @@ describe("GIVEN the dashboards as code", () => {
 
     it.skipIf(!promtool)("WHEN promtool parses every query (as a recording rule) THEN all are valid PromQL", () => {
       const exprs = graphs.flatMap((p) => p.targets!.map((t) => t.expr!.replaceAll("$__rate_interval", "5m")));
-      const path = writeYaml(tempDir("dash"), `${spec.name}.yaml`, {
+      const path = writeYaml(testDir("dash"), `${spec.name}.yaml`, {
         groups: [{ name: spec.name, rules: exprs.map((expr, i) => ({ record: `dashboard:query_${i}:check`, expr })) }],
       });
       const result = run(promtool!, ["check", "rules", path]);

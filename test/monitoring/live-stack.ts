@@ -3,7 +3,8 @@
 // generated objects, with PagerDuty replaced by a strict local double. Used by live.test.ts and the bench.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import yaml from "js-yaml";
 import { alertmanagerConfig, defaultAlertmanagerOptions, type AlertmanagerOptions } from "../../generators/components/alertmanager.js";
@@ -14,7 +15,7 @@ import { leasePorts, type PortLease } from "../../tools/sim/ports.js";
 import { startFerretDb, stopChild, type FerretDb } from "../support/ferretdb.js";
 import { startService, type Service } from "../support/services.js";
 import { requireTool } from "../support/tools.js";
-import { allGroups, find, overlay, tempDir, type Obj, type RuleGroup } from "./support.js";
+import { allGroups, find, overlay, type Obj, type RuleGroup } from "./support.js";
 import { startFakePagerDuty, type FakePagerDuty } from "./pagerduty.js";
 
 export const bins = {
@@ -189,7 +190,8 @@ export interface LiveStack {
 
 export async function startLiveStack(options: LiveOptions = {}): Promise<LiveStack> {
   if (!liveToolsPresent) throw new Error("live stack: tools missing (see bins)");
-  const dir = tempDir("live");
+  // Removed by stop(), which a failed start runs too.
+  const dir = mkdtempSync(join(tmpdir(), "stackwave-live-"));
   const procs: { name: string; proc: Proc }[] = [];
   const services: Service[] = [];
   let db: FerretDb | undefined;

@@ -5,7 +5,8 @@ import { describe, expect, it } from "vitest";
 import { repoRoot } from "../../generators/paths.js";
 import { runbookURL } from "../../generators/monitoring.js";
 import { guestbookAvailability, sloAlerts, sloProblems, sloRecordingRules, type Slo } from "../../generators/slo.js";
-import { allGroups, promtool, ruleFiles, run, tempDir, writeYaml } from "./support.js";
+import { testDir } from "../support/temp.js";
+import { allGroups, promtool, ruleFiles, run, writeYaml } from "./support.js";
 
 describe.skipIf(!promtool)("GIVEN the PrometheusRules of the monitors layer", () => {
   const files = ruleFiles();
@@ -16,7 +17,7 @@ describe.skipIf(!promtool)("GIVEN the PrometheusRules of the monitors layer", ()
 
   it.each([...files.keys()])("WHEN promtool checks %s THEN it reports SUCCESS with every rule counted", (name) => {
     const groups = files.get(name)!;
-    const path = writeYaml(tempDir("rules"), `${name}.yaml`, { groups });
+    const path = writeYaml(testDir("rules"), `${name}.yaml`, { groups });
     const result = run(promtool!, ["check", "rules", path]);
     expect(result.output).toContain("SUCCESS");
     expect(result.code, result.output).toBe(0);
@@ -25,7 +26,7 @@ describe.skipIf(!promtool)("GIVEN the PrometheusRules of the monitors layer", ()
   });
 
   it("WHEN promtool checks a rule file with a typo THEN it fails (the check above can fail)", () => {
-    const path = writeYaml(tempDir("rules"), "bad.yaml", { groups: [{ name: "bad", rules: [{ alert: "Bad", expr: "sum(rate(x[5m])" }] }] });
+    const path = writeYaml(testDir("rules"), "bad.yaml", { groups: [{ name: "bad", rules: [{ alert: "Bad", expr: "sum(rate(x[5m])" }] }] });
     expect(run(promtool!, ["check", "rules", path]).code).not.toBe(0);
   });
 });
