@@ -134,6 +134,17 @@ describe("GIVEN a step whose command fails", () => {
   });
 });
 
+/** Waits until the command has written its pid to `file` (renamed into place, so never half written). */
+async function startedPid(file: string, run: Promise<unknown>): Promise<number> {
+  let ended = false;
+  void run.finally(() => (ended = true));
+  while (!existsSync(file)) {
+    if (ended) throw new Error(`the run ended before the command wrote ${file}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return Number(readFileSync(file, "utf8").trim());
+}
+
 describe("GIVEN a long-running command", () => {
   it("WHEN the run is interrupted THEN the command is stopped, the run ends with Interrupted and the next step never starts", async () => {
     const root = mkdtempSync(join(scratch, "interrupt-"));
@@ -142,15 +153,23 @@ describe("GIVEN a long-running command", () => {
       mode: "up",
       cluster: "test",
       steps: [
-        { name: "slow", title: "sleeps", details: [], actions: [{ kind: "command", argv: ["sleep", "30"] }], hint: "n/a" },
+        {
+          name: "slow",
+          title: "sleeps",
+          details: [],
+          // Writes its pid once it runs (the event the test waits for), then becomes the sleep.
+          actions: [{ kind: "command", argv: ["sh", "-c", "echo $$ > started.tmp && mv started.tmp started && exec sleep 30"] }],
+          hint: "n/a",
+        },
         { name: "after", title: "never", details: [], actions: [{ kind: "command", argv: ["touch", "after"] }], hint: "n/a" },
       ],
     };
     const running = r.run(slow).catch((e: unknown) => e);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    const pid = await startedPid(join(root, "started"), running);
     r.interrupt();
     expect(await running).toBeInstanceOf(Interrupted);
     expect(existsSync(join(root, "after"))).toBe(false);
+    expect(() => process.kill(pid, 0), `sleep (pid ${pid}) still runs`).toThrow();
   });
 });
 

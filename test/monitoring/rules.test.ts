@@ -1,9 +1,9 @@
 // Every generated rule group passes promtool, and every alert carries what a responder needs.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { repoRoot } from "../../generators/paths.js";
-import { runbookURL } from "../../generators/monitoring.js";
+import { repositoryURL } from "../../generators/monitoring.js";
 import { guestbookAvailability, sloAlerts, sloProblems, sloRecordingRules, type Slo } from "../../generators/slo.js";
 import { testDir } from "../support/temp.js";
 import { allGroups, promtool, ruleFiles, run, writeYaml } from "./support.js";
@@ -31,8 +31,25 @@ describe.skipIf(!promtool)("GIVEN the PrometheusRules of the monitors layer", ()
   });
 });
 
+/** The repository path a GitHub `blob/main` URL of this repository names; undefined for any other URL. */
+function runbookPath(url: string): string | undefined {
+  const match = /^https:\/\/github\.com\/([\w.-]+\/[\w.-]+)\/blob\/main\/(docs\/runbooks\/[\w.-]+\.md)$/.exec(url);
+  return match && `https://github.com/${match[1]}` === repositoryURL ? match[2] : undefined;
+}
+
 describe("GIVEN every alerting rule", () => {
   const alerts = allGroups().flatMap((g) => g.rules.filter((r) => r.alert));
+
+  it("WHEN their runbook URLs are followed THEN together they name every runbook in docs/runbooks, one per alert name", () => {
+    const onDisk = readdirSync(join(repoRoot, "docs", "runbooks"))
+      .filter((f) => f.endsWith(".md"))
+      .map((f) => `docs/runbooks/${f}`)
+      .sort();
+    const linked = alerts.map((a) => runbookPath(a.annotations?.runbook_url ?? "") ?? `not a runbook link: ${a.annotations?.runbook_url}`);
+    // One runbook per alert name (an alert with two severities shares its runbook).
+    expect(new Set(linked).size, "two alert names share a runbook").toBe(new Set(alerts.map((a) => a.alert)).size);
+    expect([...new Set(linked)].sort()).toEqual(onDisk);
+  });
 
   it("WHEN counted THEN the issue's platform, guestbook and SLO alerts exist", () => {
     const names = new Set(alerts.map((a) => a.alert));
@@ -63,9 +80,12 @@ describe("GIVEN every alerting rule", () => {
       expect(["critical", "warning", "info", "none"]).toContain(alert.labels?.severity);
       expect(alert.annotations?.summary?.length).toBeGreaterThan(10);
       expect(alert.annotations?.description?.length).toBeGreaterThan(20);
-      expect(alert.annotations?.runbook_url).toBe(runbookURL(alert.alert!));
-      const runbook = join(repoRoot, "docs", "runbooks", `${alert.alert}.md`);
-      expect(existsSync(runbook), `${runbook} is missing`).toBe(true);
+      // The URL must point at a file of this repository on main: follow it to the file on disk.
+      const url = alert.annotations?.runbook_url ?? "";
+      const path = runbookPath(url);
+      expect(path, `${url} is not a blob/main link into this repository`).toBeDefined();
+      const runbook = join(repoRoot, path!);
+      expect(existsSync(runbook), `${url} points at ${path}, which does not exist`).toBe(true);
       const text = readFileSync(runbook, "utf8");
       expect(text).toMatch(new RegExp(`^# ${alert.alert}\\b`, "m"));
       expect(text).toMatch(/^## Check/m);
