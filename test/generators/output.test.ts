@@ -23,6 +23,9 @@ describe("GIVEN the built-in config", () => {
     expect(readTree(a)).toEqual(readTree(b));
   });
 
+  // Golden check: it only says the committed tree is the generator's output. What gives that output its
+  // meaning are the semantic tests of the rendered tree: invariants.test.ts and apps.test.ts here,
+  // test/monitoring/*.test.ts and test/gitops/argocd.test.ts.
   it("WHEN generated THEN the result equals the generated folders in the repository (nobody edited them by hand)", () => {
     const root = tempRoot();
     expect(generate({ config: defaultConfig(), root }).ok).toBe(true);
