@@ -155,6 +155,10 @@ describe.skipIf(!gitBin || !backend)("GIVEN a git server with a repository creat
   beforeAll(async () => {
     server = await startGitServer({ dataDir: join(scratch, "data-basic") });
     await server.createRepo("guestbook");
+    // main exists before any test, so none of them depends on another having pushed first.
+    const seed = await clone(`${server.url}/guestbook.git`, "seed");
+    await commitFile(seed, "README.md", "guestbook\n", "seed");
+    await ok(["push", "--quiet", "origin", "HEAD:refs/heads/main"], seed);
   });
   afterAll(async () => server?.stop());
 
