@@ -10,5 +10,7 @@ export default defineConfig({
     // Tests start real servers on 2 cores; keep file-level parallelism modest.
     maxWorkers: 2,
     minWorkers: 1,
+    // After the summary: which suites a missing tool skipped, and how to install it.
+    reporters: ["default", "./test/support/skips.ts"],
   },
 });

@@ -1,12 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { SecretRef, type Plan, type Step } from "../../tools/bootstrap/plan.js";
 import { Interrupted, Runner, StepError } from "../../tools/bootstrap/run.js";
-
-const scratch = mkdtempSync(join(tmpdir(), "stackwave-run-"));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+import { testDir } from "../support/temp.js";
 
 function runner(root: string, lines: string[] = []) {
   return new Runner({ root, binDir: ".bin", verbose: false, log: (l) => lines.push(l), env: { PATH: process.env.PATH } });
@@ -54,10 +51,10 @@ function plan(root: string): Plan {
   return { mode: "up", cluster: "test", steps };
 }
 
+// Each test gets its own folder: a shared one made the first test's "nothing done yet" depend on order.
 describe("GIVEN a plan of guarded and idempotent actions run by real processes", () => {
-  const root = mkdtempSync(join(scratch, "converge-"));
-
   it("WHEN it runs twice THEN the second run skips what is done and the result is the same", async () => {
+    const root = testDir("run-converge");
     const first: string[] = [];
     await runner(root, first).run(plan(root));
     const second: string[] = [];
@@ -68,6 +65,7 @@ describe("GIVEN a plan of guarded and idempotent actions run by real processes",
   });
 
   it("WHEN a command takes a secret from its environment or stdin THEN it gets the stored value, and the log never shows it", async () => {
+    const root = testDir("run-secrets");
     const lines: string[] = [];
     await runner(root, lines).run(plan(root));
     const stored = JSON.parse(readFileSync(join(root, ".stackwave", "secrets.json"), "utf8")) as Record<string, string>;
@@ -81,7 +79,6 @@ describe("GIVEN a plan of guarded and idempotent actions run by real processes",
 });
 
 describe("GIVEN a step whose command fails", () => {
-  const root = mkdtempSync(join(scratch, "fail-"));
   const failing: Plan = {
     mode: "up",
     cluster: "test",
@@ -104,6 +101,7 @@ describe("GIVEN a step whose command fails", () => {
   };
 
   it("WHEN the plan runs THEN it stops with the step's name, the command, the tail of stderr and the hint", async () => {
+    const root = testDir("run-fail");
     const error = await runner(root)
       .run(failing)
       .catch((e: unknown) => e);
@@ -120,6 +118,7 @@ describe("GIVEN a step whose command fails", () => {
   });
 
   it("WHEN the program does not exist THEN the failure says it is not installed", async () => {
+    const root = testDir("run-missing");
     const missing: Plan = {
       mode: "up",
       cluster: "test",
@@ -134,29 +133,48 @@ describe("GIVEN a step whose command fails", () => {
   });
 });
 
+/** Waits until the command has written its pid to `file` (renamed into place, so never half written). */
+async function startedPid(file: string, run: Promise<unknown>): Promise<number> {
+  let ended = false;
+  void run.finally(() => (ended = true));
+  while (!existsSync(file)) {
+    if (ended) throw new Error(`the run ended before the command wrote ${file}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return Number(readFileSync(file, "utf8").trim());
+}
+
 describe("GIVEN a long-running command", () => {
   it("WHEN the run is interrupted THEN the command is stopped, the run ends with Interrupted and the next step never starts", async () => {
-    const root = mkdtempSync(join(scratch, "interrupt-"));
+    const root = testDir("run-interrupt");
     const r = runner(root);
     const slow: Plan = {
       mode: "up",
       cluster: "test",
       steps: [
-        { name: "slow", title: "sleeps", details: [], actions: [{ kind: "command", argv: ["sleep", "30"] }], hint: "n/a" },
+        {
+          name: "slow",
+          title: "sleeps",
+          details: [],
+          // Writes its pid once it runs (the event the test waits for), then becomes the sleep.
+          actions: [{ kind: "command", argv: ["sh", "-c", "echo $$ > started.tmp && mv started.tmp started && exec sleep 30"] }],
+          hint: "n/a",
+        },
         { name: "after", title: "never", details: [], actions: [{ kind: "command", argv: ["touch", "after"] }], hint: "n/a" },
       ],
     };
     const running = r.run(slow).catch((e: unknown) => e);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    const pid = await startedPid(join(root, "started"), running);
     r.interrupt();
     expect(await running).toBeInstanceOf(Interrupted);
     expect(existsSync(join(root, "after"))).toBe(false);
+    expect(() => process.kill(pid, 0), `sleep (pid ${pid}) still runs`).toThrow();
   });
 });
 
 describe("GIVEN an action guarded by several alternative checks", () => {
   it("WHEN any one of them holds THEN the action is skipped, and WHEN none does THEN it runs", async () => {
-    const root = mkdtempSync(join(scratch, "any-"));
+    const root = testDir("run-any");
     const guarded = (probes: ("true" | "false")[], file: string): Plan => ({
       mode: "up",
       cluster: "test",

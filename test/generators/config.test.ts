@@ -1,12 +1,12 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { generate } from "../../generators/generate.js";
 import { repoRoot } from "../../generators/paths.js";
 import { defaultConfig } from "../../generators/stack.js";
 import { validateConfig } from "../../generators/validate.js";
+import { suiteDir, testDir } from "../support/temp.js";
 import { readTree } from "../support/tree.js";
 
 type Mutable = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -133,10 +133,11 @@ const cases: [string, (c: Mutable) => void, string[]][] = [
 ];
 
 describe("GIVEN a generated tree and an invalid config", () => {
+  const folder = suiteDir("config");
   let root: string;
   let before: Map<string, string>;
   beforeAll(() => {
-    root = mkdtempSync(join(tmpdir(), "stackwave-config-"));
+    root = folder();
     const first = generate({ config: defaultConfig(), root });
     expect(first.ok).toBe(true);
     before = readTree(root);
@@ -176,7 +177,7 @@ describe("GIVEN a generated tree and an invalid config", () => {
 
 describe("GIVEN the generate command", () => {
   it("WHEN it is given an invalid config file THEN it exits 1, prints one line per problem and writes nothing", () => {
-    const dir = mkdtempSync(join(tmpdir(), "stackwave-cli-"));
+    const dir = testDir("cli");
     const config = fresh();
     config.environments[1].replicas.alertmanager = -3;
     config.layers[3].wave = 9;
@@ -195,7 +196,7 @@ describe("GIVEN the generate command", () => {
   });
 
   it("WHEN it prints its config THEN that config generates the same tree as the built-in one", () => {
-    const dir = mkdtempSync(join(tmpdir(), "stackwave-cli-"));
+    const dir = testDir("cli");
     const printed = execFileSync("npx", ["tsx", "generators/main.ts", "--print-config"], { cwd: repoRoot, encoding: "utf8" });
     const a = join(dir, "a");
     const b = join(dir, "b");

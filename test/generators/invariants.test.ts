@@ -20,7 +20,7 @@ interface Obj {
 
 const parse = (text: string) => yaml.loadAll(text).filter((d): d is Obj => d !== null && typeof d === "object");
 const config = defaultConfig();
-const kubectl = requireTool("kubectl", "kubectl (or kustomize) builds the overlays");
+const kustomize = requireTool("kustomize", "build the pinned kustomize v5.7.1 into the tool cache: npx tsx tools/cache/build.ts");
 const go = requireTool("go", "go fetches the upstream CRDs through the module proxy");
 
 /** Namespaces that exist before Argo CD syncs anything. */
@@ -37,7 +37,7 @@ function images(value: unknown, out: string[] = []): string[] {
   return out;
 }
 
-describe.skipIf(!kubectl || !go).each(config.clusters.map((c) => [c.name, c] as [string, ClusterConfig]))(
+describe.skipIf(!kustomize || !go).each(config.clusters.map((c) => [c.name, c] as [string, ClusterConfig]))(
   "GIVEN cluster %s rendered by kustomize",
   (_name, cluster) => {
     const byLayer = new Map<string, Obj[]>();

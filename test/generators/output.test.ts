@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync, existsSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import yaml from "js-yaml";
 import { describe, expect, it } from "vitest";
@@ -10,9 +9,11 @@ import { component } from "../../generators/model.js";
 import { repoRoot } from "../../generators/paths.js";
 import { allLayers } from "../../generators/registry.js";
 import { defaultConfig } from "../../generators/stack.js";
+import { testDir } from "../support/temp.js";
 import { readTree } from "../support/tree.js";
 
-const tempRoot = () => mkdtempSync(join(tmpdir(), "stackwave-out-"));
+/** A fresh output folder, removed when the test ends. */
+const tempRoot = () => testDir("out");
 
 describe("GIVEN the built-in config", () => {
   it("WHEN generated twice into different folders THEN the bytes are identical", () => {
@@ -22,6 +23,9 @@ describe("GIVEN the built-in config", () => {
     expect(readTree(a)).toEqual(readTree(b));
   });
 
+  // Golden check: it only says the committed tree is the generator's output. What gives that output its
+  // meaning are the semantic tests of the rendered tree: invariants.test.ts and apps.test.ts here,
+  // test/monitoring/*.test.ts and test/gitops/argocd.test.ts.
   it("WHEN generated THEN the result equals the generated folders in the repository (nobody edited them by hand)", () => {
     const root = tempRoot();
     expect(generate({ config: defaultConfig(), root }).ok).toBe(true);

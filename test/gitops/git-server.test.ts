@@ -155,6 +155,10 @@ describe.skipIf(!gitBin || !backend)("GIVEN a git server with a repository creat
   beforeAll(async () => {
     server = await startGitServer({ dataDir: join(scratch, "data-basic") });
     await server.createRepo("guestbook");
+    // main exists before any test, so none of them depends on another having pushed first.
+    const seed = await clone(`${server.url}/guestbook.git`, "seed");
+    await commitFile(seed, "README.md", "guestbook\n", "seed");
+    await ok(["push", "--quiet", "origin", "HEAD:refs/heads/main"], seed);
   });
   afterAll(async () => server?.stop());
 
@@ -322,12 +326,14 @@ describe.skipIf(!gitBin || !backend)("GIVEN a git server with a webhook receiver
 
   it("WHEN a push brings two commits that add, modify and remove files THEN the receiver gets one signed GitHub push event with those paths", async () => {
     const dir = await clone(`${server.url}/stackwave.git`, "hooked");
+    // Deliveries are counted from here: the other test of this block may have run first.
+    const start = hook.deliveries.length;
     await writeFile(join(dir, "keep.yaml"), "a: 1\n");
     await writeFile(join(dir, "old.yaml"), "gone: soon\n");
     await ok(["add", "-A"], dir);
     await ok(["commit", "--quiet", "-m", "base"], dir);
     await ok(["push", "--quiet", "origin", "HEAD:refs/heads/main"], dir);
-    await hook.next(1);
+    await hook.next(start + 1);
     const before = await ok(["rev-parse", "HEAD"], dir);
 
     const added = await commitFile(dir, "overlays/dev/apps/patch.yaml", "replicas: 2\n", "add dev patch");
@@ -337,9 +343,9 @@ describe.skipIf(!gitBin || !backend)("GIVEN a git server with a webhook receiver
     await ok(["commit", "--quiet", "-m", "modify keep\n\nand remove old"], dir);
     const after = await ok(["rev-parse", "HEAD"], dir);
     await ok(["push", "--quiet", "origin", "main"], dir);
-    await hook.next(2);
+    await hook.next(start + 2);
 
-    const delivery = hook.deliveries[1]!;
+    const delivery = hook.deliveries[start + 1]!;
     expect(delivery.headers["x-github-event"]).toBe("push");
     expect(delivery.headers["content-type"]).toBe("application/json");
     const expected = `sha256=${createHmac("sha256", secret).update(delivery.body, "utf8").digest("hex")}`;
@@ -382,7 +388,7 @@ describe.skipIf(!gitBin || !backend)("GIVEN a git server with a webhook receiver
     expect(argoMatches(event.repository.html_url, "http://stackwave-git-server:8080/other.git")).toBe(false);
 
     // The first push created the branch: before is all zeros and the base commit lists every file it added.
-    const created = JSON.parse(hook.deliveries[0]!.body) as PushEvent;
+    const created = JSON.parse(hook.deliveries[start]!.body) as PushEvent;
     expect(created).toMatchObject({ before: "0".repeat(40), after: before, created: true });
     expect(created.commits[0]?.added).toEqual(["keep.yaml", "old.yaml"]);
   });

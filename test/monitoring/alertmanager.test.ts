@@ -4,11 +4,12 @@ import { describe, expect, it } from "vitest";
 import yaml from "js-yaml";
 import { alertmanagerConfigSecret, receivers } from "../../generators/components/alertmanager.js";
 import { bootstrapSecrets, pagerSwitch, pagerdutyMountPath, routingKeyFile } from "../../generators/monitoring.js";
-import { alertmanagerYamlOf, amtool, environmentNames, find, overlay, run, tempDir, writeYaml } from "./support.js";
+import { testDir } from "../support/temp.js";
+import { alertmanagerYamlOf, amtool, environmentNames, find, overlay, run, writeYaml } from "./support.js";
 
 describe.skipIf(!amtool)("GIVEN the Alertmanager configuration rendered in each overlay", () => {
   it.each(environmentNames)("WHEN amtool checks the %s overlay's config THEN it is valid", (env) => {
-    const path = writeYaml(tempDir("am"), "alertmanager.yaml", yaml.load(alertmanagerYamlOf(env)));
+    const path = writeYaml(testDir("am"), "alertmanager.yaml", yaml.load(alertmanagerYamlOf(env)));
     const result = run(amtool!, ["check-config", path]);
     expect(result.code, result.output).toBe(0);
     expect(result.output).toContain("SUCCESS");
@@ -17,12 +18,10 @@ describe.skipIf(!amtool)("GIVEN the Alertmanager configuration rendered in each 
   });
 
   it("WHEN amtool checks a config whose receiver is missing THEN it fails (the check can fail)", () => {
-    const path = writeYaml(tempDir("am"), "bad.yaml", { route: { receiver: "nowhere" }, receivers: [{ name: "default" }] });
+    const path = writeYaml(testDir("am"), "bad.yaml", { route: { receiver: "nowhere" }, receivers: [{ name: "default" }] });
     expect(run(amtool!, ["check-config", path]).code).not.toBe(0);
   });
 
-  const dir = tempDir("am-routes");
-  const config = writeYaml(dir, "alertmanager.yaml", yaml.load(alertmanagerYamlOf("local")));
   it.each([
     [["alertname=Watchdog", "severity=none"], receivers.heartbeat],
     [
@@ -36,6 +35,7 @@ describe.skipIf(!amtool)("GIVEN the Alertmanager configuration rendered in each 
     ],
     [["alertname=TargetDown", "severity=warning"], receivers.default],
   ])("WHEN an alert labelled %j is routed THEN it reaches %s", (labels, receiver) => {
+    const config = writeYaml(testDir("am-routes"), "alertmanager.yaml", yaml.load(alertmanagerYamlOf("local")));
     const result = run(amtool!, ["config", "routes", "test", `--config.file=${config}`, ...labels]);
     expect(result.code, result.output).toBe(0);
     expect(result.output.trim()).toBe(receiver);

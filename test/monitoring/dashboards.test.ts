@@ -1,13 +1,13 @@
 // The Grafana dashboards: built by the SDK's typed builders, structurally sound for Grafana's dashboard
 // schema, pointing at the provisioned datasource, with PromQL that parses, one ConfigMap each under 1 MiB.
 // (The SDK 0.0.21 has no validator of its own: its typed builders are the schema check at compile time.)
-import { defaultDashboard } from "@grafana/grafana-foundation-sdk/dashboard";
+import type { Dashboard } from "@grafana/grafana-foundation-sdk/dashboard";
 import yaml from "js-yaml";
 import { describe, expect, it } from "vitest";
 import { dashboardConfigMap } from "../../generators/components/grafana.js";
 import { dashboards } from "../../generators/dashboards/index.js";
-import { build } from "../../generators/dashboards/panels.js";
-import { find, overlay, promtool, run, tempDir, writeYaml } from "./support.js";
+import { testDir } from "../support/temp.js";
+import { find, overlay, promtool, run, writeYaml } from "./support.js";
 
 interface Panel {
   id?: number;
@@ -36,15 +36,18 @@ describe("GIVEN the dashboards as code", () => {
     expect(datasource).toEqual([expect.objectContaining({ uid: "prometheus", type: "prometheus", isDefault: true })]);
   });
 
-  describe.each(dashboards.map((d) => [d.name, d] as const))("GIVEN the %s dashboard built by the SDK", (_, spec) => {
-    const json = build(spec);
+  describe.each(dashboards.map((d) => [d.name, d] as const))("GIVEN the %s dashboard as Grafana loads it", (_, spec) => {
+    // What Grafana reads: the JSON in the rendered ConfigMap, not the generator's in-memory build.
+    const cm = find(platform, "ConfigMap", dashboardConfigMap(spec.name));
+    const text = cm.data?.[`${spec.name}.json`] ?? "";
+    const json = JSON.parse(text || "{}") as Dashboard;
     const panels = (json.panels ?? []) as Panel[];
     const graphs = panels.filter((p) => p.type !== "row");
 
     it("WHEN its header is read THEN uid, title, schemaVersion and time settings are valid", () => {
       expect(json.uid).toMatch(/^[a-zA-Z0-9_-]{8,40}$/);
       expect(json.title).toBe(spec.title);
-      expect(json.schemaVersion).toBe(defaultDashboard().schemaVersion);
+      // At least Grafana 11.0's schema (39). No Grafana runs here, so nothing checks the pinned 12.1's upper end.
       expect(json.schemaVersion).toBeGreaterThanOrEqual(39);
       expect(json.time).toEqual({ from: "now-1h", to: "now" });
       expect(json.editable).toBe(false);
@@ -84,7 +87,7 @@ describe("GIVEN the dashboards as code", () => {
 
     it.skipIf(!promtool)("WHEN promtool parses every query (as a recording rule) THEN all are valid PromQL", () => {
       const exprs = graphs.flatMap((p) => p.targets!.map((t) => t.expr!.replaceAll("$__rate_interval", "5m")));
-      const path = writeYaml(tempDir("dash"), `${spec.name}.yaml`, {
+      const path = writeYaml(testDir("dash"), `${spec.name}.yaml`, {
         groups: [{ name: spec.name, rules: exprs.map((expr, i) => ({ record: `dashboard:query_${i}:check`, expr })) }],
       });
       const result = run(promtool!, ["check", "rules", path]);
@@ -92,11 +95,8 @@ describe("GIVEN the dashboards as code", () => {
       expect(result.output).toContain(`${exprs.length} rules found`);
     });
 
-    it("WHEN rendered into its ConfigMap THEN it is the only dashboard there, identical to the build, under 1 MiB, and Grafana mounts it", () => {
-      const cm = find(platform, "ConfigMap", dashboardConfigMap(spec.name));
+    it("WHEN its ConfigMap is read THEN it is the only dashboard there, under 1 MiB, and Grafana mounts it", () => {
       expect(Object.keys(cm.data!)).toEqual([`${spec.name}.json`]);
-      const text = cm.data![`${spec.name}.json`]!;
-      expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(json)));
       expect(Buffer.byteLength(text)).toBeLessThan(2 ** 20);
       // Also under the 262144-byte last-applied annotation, so client-side apply works too.
       expect(Buffer.byteLength(text)).toBeLessThan(262_144);

@@ -3,18 +3,19 @@
 // generated objects, with PagerDuty replaced by a strict local double. Used by live.test.ts and the bench.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import yaml from "js-yaml";
 import { alertmanagerConfig, defaultAlertmanagerOptions, type AlertmanagerOptions } from "../../generators/components/alertmanager.js";
 import { blackboxYaml } from "../../generators/components/blackbox-exporter.js";
 import { nodeExporterArgs } from "../../generators/components/node-exporter.js";
 import { guestbook, pagerSwitch, workloads } from "../../generators/monitoring.js";
-import { freePort } from "../../tools/sim/ports.js";
+import { leasePorts, type PortLease } from "../../tools/sim/ports.js";
 import { startFerretDb, stopChild, type FerretDb } from "../support/ferretdb.js";
 import { startService, type Service } from "../support/services.js";
 import { requireTool } from "../support/tools.js";
-import { allGroups, find, overlay, tempDir, type Obj, type RuleGroup } from "./support.js";
+import { allGroups, find, overlay, type Obj, type RuleGroup } from "./support.js";
 import { startFakePagerDuty, type FakePagerDuty } from "./pagerduty.js";
 
 export const bins = {
@@ -189,13 +190,16 @@ export interface LiveStack {
 
 export async function startLiveStack(options: LiveOptions = {}): Promise<LiveStack> {
   if (!liveToolsPresent) throw new Error("live stack: tools missing (see bins)");
-  const dir = tempDir("live");
+  // Removed by stop(), which a failed start runs too.
+  const dir = mkdtempSync(join(tmpdir(), "stackwave-live-"));
   const procs: { name: string; proc: Proc }[] = [];
   const services: Service[] = [];
   let db: FerretDb | undefined;
   let pagerduty: FakePagerDuty | undefined;
+  const leases: PortLease[] = [];
   const stop = async () => {
     for (const { proc } of procs.reverse()) await stopChild(proc.child);
+    for (const lease of leases) lease.release();
     for (const s of services) await s.kill();
     await db?.dispose();
     await pagerduty?.close();
@@ -209,13 +213,10 @@ export async function startLiveStack(options: LiveOptions = {}): Promise<LiveSta
     services.push(frontend);
     pagerduty = await startFakePagerDuty();
 
-    const ports = {
-      blackbox: await freePort(),
-      mongodb: await freePort(),
-      node: await freePort(),
-      am: await freePort(),
-      prom: await freePort(),
-    };
+    // Prometheus's config names every port before anything starts, so each is leased until stop().
+    leases.push(...(await leasePorts(5)));
+    const [blackbox, mongodb, node, am, prom] = leases.map((l) => l.port) as [number, number, number, number, number];
+    const ports = { blackbox, mongodb, node, am, prom };
     const launch = async (name: string, bin: string, args: string[], ready: string, env?: Record<string, string>, requestMs?: number) => {
       const proc = startProcess(bin, args, env);
       procs.push({ name, proc });

@@ -1,11 +1,12 @@
 // Every generated rule group passes promtool, and every alert carries what a responder needs.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { repoRoot } from "../../generators/paths.js";
-import { runbookURL } from "../../generators/monitoring.js";
+import { repositoryURL } from "../../generators/monitoring.js";
 import { guestbookAvailability, sloAlerts, sloProblems, sloRecordingRules, type Slo } from "../../generators/slo.js";
-import { allGroups, promtool, ruleFiles, run, tempDir, writeYaml } from "./support.js";
+import { testDir } from "../support/temp.js";
+import { allGroups, promtool, ruleFiles, run, writeYaml } from "./support.js";
 
 describe.skipIf(!promtool)("GIVEN the PrometheusRules of the monitors layer", () => {
   const files = ruleFiles();
@@ -16,7 +17,7 @@ describe.skipIf(!promtool)("GIVEN the PrometheusRules of the monitors layer", ()
 
   it.each([...files.keys()])("WHEN promtool checks %s THEN it reports SUCCESS with every rule counted", (name) => {
     const groups = files.get(name)!;
-    const path = writeYaml(tempDir("rules"), `${name}.yaml`, { groups });
+    const path = writeYaml(testDir("rules"), `${name}.yaml`, { groups });
     const result = run(promtool!, ["check", "rules", path]);
     expect(result.output).toContain("SUCCESS");
     expect(result.code, result.output).toBe(0);
@@ -25,13 +26,30 @@ describe.skipIf(!promtool)("GIVEN the PrometheusRules of the monitors layer", ()
   });
 
   it("WHEN promtool checks a rule file with a typo THEN it fails (the check above can fail)", () => {
-    const path = writeYaml(tempDir("rules"), "bad.yaml", { groups: [{ name: "bad", rules: [{ alert: "Bad", expr: "sum(rate(x[5m])" }] }] });
+    const path = writeYaml(testDir("rules"), "bad.yaml", { groups: [{ name: "bad", rules: [{ alert: "Bad", expr: "sum(rate(x[5m])" }] }] });
     expect(run(promtool!, ["check", "rules", path]).code).not.toBe(0);
   });
 });
 
+/** The repository path a GitHub `blob/main` URL of this repository names; undefined for any other URL. */
+function runbookPath(url: string): string | undefined {
+  const match = /^https:\/\/github\.com\/([\w.-]+\/[\w.-]+)\/blob\/main\/(docs\/runbooks\/[\w.-]+\.md)$/.exec(url);
+  return match && `https://github.com/${match[1]}` === repositoryURL ? match[2] : undefined;
+}
+
 describe("GIVEN every alerting rule", () => {
   const alerts = allGroups().flatMap((g) => g.rules.filter((r) => r.alert));
+
+  it("WHEN their runbook URLs are followed THEN together they name every runbook in docs/runbooks, one per alert name", () => {
+    const onDisk = readdirSync(join(repoRoot, "docs", "runbooks"))
+      .filter((f) => f.endsWith(".md"))
+      .map((f) => `docs/runbooks/${f}`)
+      .sort();
+    const linked = alerts.map((a) => runbookPath(a.annotations?.runbook_url ?? "") ?? `not a runbook link: ${a.annotations?.runbook_url}`);
+    // One runbook per alert name (an alert with two severities shares its runbook).
+    expect(new Set(linked).size, "two alert names share a runbook").toBe(new Set(alerts.map((a) => a.alert)).size);
+    expect([...new Set(linked)].sort()).toEqual(onDisk);
+  });
 
   it("WHEN counted THEN the issue's platform, guestbook and SLO alerts exist", () => {
     const names = new Set(alerts.map((a) => a.alert));
@@ -62,9 +80,12 @@ describe("GIVEN every alerting rule", () => {
       expect(["critical", "warning", "info", "none"]).toContain(alert.labels?.severity);
       expect(alert.annotations?.summary?.length).toBeGreaterThan(10);
       expect(alert.annotations?.description?.length).toBeGreaterThan(20);
-      expect(alert.annotations?.runbook_url).toBe(runbookURL(alert.alert!));
-      const runbook = join(repoRoot, "docs", "runbooks", `${alert.alert}.md`);
-      expect(existsSync(runbook), `${runbook} is missing`).toBe(true);
+      // The URL must point at a file of this repository on main: follow it to the file on disk.
+      const url = alert.annotations?.runbook_url ?? "";
+      const path = runbookPath(url);
+      expect(path, `${url} is not a blob/main link into this repository`).toBeDefined();
+      const runbook = join(repoRoot, path!);
+      expect(existsSync(runbook), `${url} points at ${path}, which does not exist`).toBe(true);
       const text = readFileSync(runbook, "utf8");
       expect(text).toMatch(new RegExp(`^# ${alert.alert}\\b`, "m"));
       expect(text).toMatch(/^## Check/m);

@@ -1,8 +1,7 @@
 // Shared by the monitoring tests and the bench: the generated objects, rule groups and Alertmanager
 // configuration, read from the rendered overlays exactly as Argo CD would apply them.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import yaml from "js-yaml";
 import { repoRoot } from "../../generators/paths.js";
@@ -86,10 +85,6 @@ export function alertmanagerYamlOf(env: string): string {
   const text = secret.stringData?.["alertmanager.yaml"];
   if (!text) throw new Error(`Secret ${am.spec.configSecret} has no stringData alertmanager.yaml`);
   return text;
-}
-
-export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `stackwave-${prefix}-`));
 }
 
 /** Writes a YAML file (no anchors) and returns its path. */

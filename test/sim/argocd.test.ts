@@ -8,7 +8,7 @@ import yaml from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { goTools, images, imageString } from "../../generators/versions.js";
 import { up, type Sim } from "../../tools/sim/cluster.js";
-import { freePort } from "../../tools/sim/ports.js";
+import { leasePort } from "../../tools/sim/ports.js";
 import { waitFor } from "../../tools/sim/probe.js";
 import { startGitServer, type GitServer } from "../support/git-server.js";
 import { workingCopy, type WorkingCopy } from "./working-copy.js";
@@ -82,17 +82,23 @@ describe.skipIf(missing.length > 0)("GIVEN the simulated cluster with Argo CD an
       argocdSecret: { "webhook.github.secret": webhookSecret },
     });
     // The public URL must name the host Argo CD's repoURL uses, or the webhook matches no Application.
-    const port = await freePort();
-    git = await startGitServer({
-      dataDir: join(scratch, "git"),
-      port,
-      env: {
-        GIT_PUBLIC_URL: `http://127.0.0.1:${port}`,
-        GIT_INIT_REPOS: "demo",
-        WEBHOOK_URL: `${sim.argocd!.url}/api/webhook`,
-        WEBHOOK_SECRET: webhookSecret,
-      },
-    });
+    // Leased until the server listens: GIT_PUBLIC_URL must name the port before it starts.
+    const lease = await leasePort();
+    const port = lease.port;
+    try {
+      git = await startGitServer({
+        dataDir: join(scratch, "git"),
+        port,
+        env: {
+          GIT_PUBLIC_URL: `http://127.0.0.1:${port}`,
+          GIT_INIT_REPOS: "demo",
+          WEBHOOK_URL: `${sim.argocd!.url}/api/webhook`,
+          WEBHOOK_SECRET: webhookSecret,
+        },
+      });
+    } finally {
+      lease.release();
+    }
     repoUrl = `${git.url}/demo.git`;
     mkdirSync(join(scratch, "work"));
     work = workingCopy(join(scratch, "work"), repoUrl);

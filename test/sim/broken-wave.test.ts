@@ -10,7 +10,7 @@ import { unpullableRegistrySuffix } from "../../tools/sim/kwok.js";
 import { waitFor } from "../../tools/sim/probe.js";
 import { upStack, type SimStack } from "../../tools/sim/stack.js";
 import { formatWaitResult } from "../../tools/bootstrap/waves.js";
-import { Recorder } from "./recorder.js";
+import { Recorder, type Observed } from "./recorder.js";
 import { snapshot, type Checkout } from "./working-copy.js";
 import { argocdTools, controlPlane, missingSimTools } from "./requirements.js";
 
@@ -30,6 +30,20 @@ function breakOperator(text: string): string {
   const k = yaml.load(text) as Kustomization;
   k.images = [...(k.images ?? []), { name: operatorImage, newName: `${badRegistry}/${images.prometheusOperator.repository}` }];
   return yaml.dump(k, { noRefs: true });
+}
+
+const waitingOnOperator = (o: Observed["object"]) =>
+  String((o as { status?: { operationState?: { message?: string } } }).status?.operationState?.message ?? "").includes(
+    "waiting for healthy state of argoproj.io/Application/operator",
+  );
+const reconciledAt = (o: Observed["object"]) => (o as { status?: { reconciledAt?: string } }).status?.reconciledAt;
+
+/** How many new status.reconciledAt values an Application's history shows after revision `since`. */
+function reconciliationsAfter(history: readonly Observed[], since: number): number {
+  const before = history.filter((e) => e.rv <= since).at(-1);
+  const baseline = before ? reconciledAt(before.object) : undefined;
+  const later = history.filter((e) => e.rv > since).map((e) => reconciledAt(e.object));
+  return new Set(later.filter((t): t is string => !!t && t !== baseline)).size;
 }
 
 describe.skipIf(missing.length > 0)("GIVEN the sim cluster definition with a test overlay that gives the operator a bad image", () => {
@@ -102,18 +116,44 @@ describe.skipIf(missing.length > 0)("GIVEN the sim cluster definition with a tes
     );
   });
 
-  it("THEN, a minute on, the platform, monitors and apps waves have never started", async () => {
-    await new Promise((r) => setTimeout(r, 60_000));
-    const state = await root();
-    expect(state.status?.operationState?.phase).toBe("Running");
-    expect(state.status?.operationState?.message).toContain("argoproj.io/Application/operator");
-    const health = await stack.sim.kubectl(["-n", "argocd", "get", "application", "operator", "-o", "jsonpath={.status.health.status}"]);
-    expect(health).toBe("Progressing");
-    // Recorded from before the first push: none of them has ever existed.
-    for (const name of later) expect(recorder.history("Application", "argocd", name), name).toEqual([]);
-    expect(recorder.names("Application", "argocd").sort()).toEqual(["crds", "operator", stack.apps.root].sort());
-    expect(recorder.watchErrors).toEqual([]);
-  });
+  it(
+    "THEN, across two later reconciliations of the operator Application, the platform, monitors and apps waves never start",
+    async () => {
+      // The event to wait for instead of a fixed time: after the root began waiting, Argo CD assessed the
+      // operator Application twice more (its status.reconciledAt moved twice; the root re-evaluates its
+      // wave gate on each change of a child it manages). An open gate would have created `platform` by then.
+      let since = 0;
+      await waitFor(
+        undefined,
+        "the root recorded waiting on the operator Application",
+        async () => {
+          since = recorder.firstAt("Application", "argocd", stack.apps.root, waitingOnOperator) ?? 0;
+          if (!since) throw new Error("no recorded root status waits on the operator yet");
+        },
+        300_000,
+      );
+      await waitFor(
+        undefined,
+        "two reconciliations of the operator Application after the root began waiting",
+        async () => {
+          const n = reconciliationsAfter(recorder.history("Application", "argocd", "operator"), since);
+          if (n < 2) throw new Error(`operator reconciled ${n} time(s) since revision ${since}`);
+        },
+        // Two periods of timeout.reconciliation (180 s in the generated argocd-cm) and some slack.
+        8 * 60_000,
+      );
+      const state = await root();
+      expect(state.status?.operationState?.phase).toBe("Running");
+      expect(state.status?.operationState?.message).toContain("argoproj.io/Application/operator");
+      const health = await stack.sim.kubectl(["-n", "argocd", "get", "application", "operator", "-o", "jsonpath={.status.health.status}"]);
+      expect(health).toBe("Progressing");
+      // Recorded from before the first push: none of them has ever existed.
+      for (const name of later) expect(recorder.history("Application", "argocd", name), name).toEqual([]);
+      expect(recorder.names("Application", "argocd").sort()).toEqual(["crds", "operator", stack.apps.root].sort());
+      expect(recorder.watchErrors).toEqual([]);
+    },
+    10 * 60_000,
+  );
 
   it("WHEN the fix is pushed THEN the webhook unblocks the waves and every Application turns Synced and Healthy", async () => {
     checkout.edit(overlay, () => original);

@@ -2,8 +2,8 @@
 // requireTool fails the run (test/support/tools.ts).
 import { requireTool } from "../support/tools.js";
 
-/** The control plane and kwok, which every suite starts. */
-export const controlPlane = ["kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok"] as const;
+/** The control plane, kwok and the pinned kubectl the suites drive it with. */
+export const controlPlane = ["kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok", "kubectl"] as const;
 /** Argo CD and what its processes call. */
 export const argocdTools = ["argocd", "kustomize", "redis-server"] as const;
 

@@ -12,9 +12,10 @@ import { goTools, prometheusOperator } from "../../generators/versions.js";
 import { build, buildableFolders } from "../../tools/dev/kustomize.js";
 import { up, type Sim } from "../../tools/sim/cluster.js";
 import { goModuleDir } from "../../tools/cache/gomod.js";
-import { freePort } from "../../tools/sim/ports.js";
+import { leasePort } from "../../tools/sim/ports.js";
 import { waitFor } from "../../tools/sim/probe.js";
 import { startGitServer, type GitServer } from "../support/git-server.js";
+import { findTool } from "../support/tools.js";
 import { workingCopy, type WorkingCopy } from "./working-copy.js";
 import { argocdTools, controlPlane, missingSimTools } from "./requirements.js";
 
@@ -50,7 +51,9 @@ describe.skipIf(missing.length > 0)("GIVEN the simulated cluster with the upstre
   /** kubectl with stdout and stderr kept apart, so a failed assertion can show exactly what the server said. */
   const kubectl = (args: readonly string[], input: string) =>
     new Promise<Result>((resolve, reject) => {
-      const child = spawn("kubectl", ["--kubeconfig", sim.kubeconfig, ...args], { env: sim.env, stdio: ["pipe", "pipe", "pipe"] });
+      const bin = findTool("kubectl");
+      if (!bin) return reject(new Error("kubectl not found: build the pinned v1.32.9 with npx tsx tools/cache/build.ts"));
+      const child = spawn(bin, ["--kubeconfig", sim.kubeconfig, ...args], { env: sim.env, stdio: ["pipe", "pipe", "pipe"] });
       let stdout = "";
       let stderr = "";
       child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
@@ -141,21 +144,27 @@ describe.skipIf(missing.length > 0)("GIVEN the simulated cluster with the upstre
 
     let prometheus: { user: string; namespace: string };
     let kubeStateMetrics: { user: string; namespace: string };
+    let docs: Doc[];
+    let allowedBefore: boolean;
+    let accounts: string;
 
+    // The apply happens here, not in a test, so each test below passes alone and in any order; what
+    // the server said before and after it is kept for the first two tests.
     beforeAll(async () => {
       prometheus = serviceAccountOf("Prometheus", "k8s");
       kubeStateMetrics = serviceAccountOf("Deployment", "kube-state-metrics");
-    });
-
-    it("THEN before they exist the Prometheus ServiceAccount may not list pods in guestbook (the grant below is theirs)", async () => {
-      expect(await may(prometheus.user, "list", "pods", "guestbook")).toBe(false);
-    });
-
-    it("THEN they apply for real", async () => {
-      const docs = rbac();
-      expect(new Set(docs.map((d) => d.kind))).toEqual(rbacKinds);
+      docs = rbac();
+      allowedBefore = await may(prometheus.user, "list", "pods", "guestbook");
       await sim.kubectl(["apply", "--server-side", "--field-manager=stackwave-test", "-f", "-"], stream(docs));
-      const accounts = await sim.kubectl(["get", "serviceaccounts", "-n", prometheus.namespace, "-o", "name"]);
+      accounts = await sim.kubectl(["get", "serviceaccounts", "-n", prometheus.namespace, "-o", "name"]);
+    });
+
+    it("THEN before they exist the Prometheus ServiceAccount may not list pods in guestbook (the grant below is theirs)", () => {
+      expect(allowedBefore).toBe(false);
+    });
+
+    it("THEN they apply for real", () => {
+      expect(new Set(docs.map((d) => d.kind))).toEqual(rbacKinds);
       expect(accounts).toContain(`serviceaccount/${prometheus.user.split(":").pop()}`);
     });
 
@@ -233,12 +242,18 @@ describe.skipIf(missing.length > 0)("GIVEN the simulated cluster with the upstre
       };
 
     beforeAll(async () => {
-      const port = await freePort();
-      git = await startGitServer({
-        dataDir: join(scratch, "git"),
-        port,
-        env: { GIT_PUBLIC_URL: `http://127.0.0.1:${port}`, GIT_INIT_REPOS: "stackwave" },
-      });
+      // Leased until the server listens: GIT_PUBLIC_URL must name the port before it starts.
+      const lease = await leasePort();
+      const port = lease.port;
+      try {
+        git = await startGitServer({
+          dataDir: join(scratch, "git"),
+          port,
+          env: { GIT_PUBLIC_URL: `http://127.0.0.1:${port}`, GIT_INIT_REPOS: "stackwave" },
+        });
+      } finally {
+        lease.release();
+      }
       repoUrl = `${git.url}/stackwave.git`;
       mkdirSync(join(scratch, "work"));
       work = workingCopy(join(scratch, "work"), repoUrl);

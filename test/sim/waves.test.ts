@@ -8,7 +8,7 @@ import yaml from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { images, imageString } from "../../generators/versions.js";
 import { nodeYaml, up, type Sim } from "../../tools/sim/cluster.js";
-import { freePort } from "../../tools/sim/ports.js";
+import { leasePort } from "../../tools/sim/ports.js";
 import { waitFor } from "../../tools/sim/probe.js";
 import { startGitServer, type GitServer } from "../support/git-server.js";
 import { workingCopy } from "./working-copy.js";
@@ -83,12 +83,18 @@ describe.skipIf(missing.length > 0)("GIVEN Argo CD on the simulated cluster with
     const values = yaml.load(readFileSync(valuesFile, "utf8")) as { configs: { cm: Record<string, unknown> } };
     const argocdCm = Object.fromEntries(Object.entries(values.configs.cm).map(([k, v]) => [k, String(v)]));
     sim = await up({ dir: join(scratch, "sim"), argocdCm });
-    const port = await freePort();
-    git = await startGitServer({
-      dataDir: join(scratch, "git"),
-      port,
-      env: { GIT_PUBLIC_URL: `http://127.0.0.1:${port}`, GIT_INIT_REPOS: "waves" },
-    });
+    // Leased until the server listens: GIT_PUBLIC_URL must name the port before it starts.
+    const lease = await leasePort();
+    const port = lease.port;
+    try {
+      git = await startGitServer({
+        dataDir: join(scratch, "git"),
+        port,
+        env: { GIT_PUBLIC_URL: `http://127.0.0.1:${port}`, GIT_INIT_REPOS: "waves" },
+      });
+    } finally {
+      lease.release();
+    }
     const repoURL = `${git.url}/waves.git`;
     const work = workingCopy(join(scratch, "work"), repoURL);
     mkdirSync(work.dir);

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort } from "../../tools/sim/ports.js";
+import { leasePort } from "../../tools/sim/ports.js";
 import { requireTool } from "./tools.js";
 
 /** The FerretDB binary, or undefined outside CI when it is missing (callers skip). */
@@ -55,7 +55,9 @@ export function stopChild(child: ChildProcess, signal: NodeJS.Signals = "SIGTERM
 export async function startFerretDb(bin: string | undefined = ferretdbBin): Promise<FerretDb> {
   if (!bin) throw new Error("ferretdb is not installed (see ferretdbBin)");
   const dir = mkdtempSync(join(tmpdir(), "stackwave-ferretdb-"));
-  const port = await freePort();
+  // Leased for the server's whole life: restart() binds the same port again.
+  const lease = await leasePort();
+  const port = lease.port;
   let child: ChildProcess | undefined;
   let output = "";
 
@@ -92,7 +94,14 @@ export async function startFerretDb(bin: string | undefined = ferretdbBin): Prom
     child = undefined;
   };
 
-  await launch();
+  try {
+    await launch();
+  } catch (error) {
+    await stop();
+    lease.release();
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   return {
     addr: `127.0.0.1:${port}`,
     port,
@@ -104,6 +113,7 @@ export async function startFerretDb(bin: string | undefined = ferretdbBin): Prom
     },
     dispose: async () => {
       await stop();
+      lease.release();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,20 +1,40 @@
-// Finds the real programs the tests run. Outside CI a missing tool skips its tests with a reason;
-// under CI=true a missing tool fails the run, so a green CI never hides a skipped tier.
+// Finds the real programs the tests run. Outside strict mode a missing tool skips its tests, and the
+// run ends with one line per skipping file naming the tool and how to install it, plus a count
+// (test/support/skips.ts). Strict mode (CI=true; `.ci/run` sets it for whoever runs it) fails the
+// run instead, so a green run there never hides a skipped tier.
+import { appendFileSync } from "node:fs";
+import { relative } from "node:path";
+import { expect } from "vitest";
+import { repoRoot } from "../../generators/paths.js";
 import { findTool } from "../../tools/cache/which.js";
+import { skipLogVar, type Skip } from "./skips.js";
 
 export { cacheDir, findTool } from "../../tools/cache/which.js";
 
 export const inCI = process.env.CI === "true";
 
+/** The test file being collected, relative to the repository; undefined outside vitest. */
+function currentFile(): string | undefined {
+  try {
+    const path = expect.getState().testPath;
+    return path ? relative(repoRoot, path) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Resolves a tool for a test file. Returns undefined (the caller skips) when it is missing outside CI;
- * throws under CI=true. `hint` says how to get it.
+ * Resolves a tool for a test file. Returns undefined (the caller skips) when it is missing outside
+ * strict mode, and records the skip; throws under CI=true. `hint` says how to get it.
  */
 export function requireTool(name: string, hint: string): string | undefined {
   const found = findTool(name);
   if (found) return found;
   const message = `missing tool "${name}": ${hint}`;
   if (inCI) throw new Error(`${message} (CI=true: missing tools fail the run)`);
-  console.warn(`skipped: ${message}`);
+  const log = process.env[skipLogVar];
+  const file = currentFile();
+  if (log && file) appendFileSync(log, JSON.stringify({ file, tool: name, hint } satisfies Skip) + "\n");
+  else console.warn(`skipped: ${message}`);
   return undefined;
 }

@@ -8,13 +8,14 @@ import { repoRoot } from "../../generators/paths.js";
 import { prometheusOperator } from "../../generators/versions.js";
 import { findTool } from "../cache/which.js";
 
-/** `kustomize build` when kustomize is installed, else `kubectl kustomize`. */
+/**
+ * `kustomize build` with the pinned standalone kustomize (v5.7.1, built into the tool cache). No
+ * `kubectl kustomize` fallback: kubectl embeds an older kustomize, and checks must build what CI builds.
+ */
 export function kustomizeCommand(): [string, ...string[]] {
   const kustomize = findTool("kustomize");
   if (kustomize) return [kustomize, "build"];
-  const kubectl = findTool("kubectl");
-  if (kubectl) return [kubectl, "kustomize"];
-  throw new Error("neither kustomize nor kubectl found: install kustomize (bash .ci/run installs it into the tool cache) or kubectl");
+  throw new Error("kustomize not found: build the pinned v5.7.1 into the tool cache with npx tsx tools/cache/build.ts (bash .ci/run does)");
 }
 
 /** Upstream URL prefixes and the Go module that ships the same files. */

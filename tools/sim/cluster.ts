@@ -9,7 +9,7 @@ import { binDir, cacheDir } from "../cache/dirs.js";
 import { argoCrdFiles, argoSettingsYaml, defaultProjectYaml } from "./argocd.js";
 import { kwokConfigYaml } from "./kwok.js";
 import { makePki, kubeconfig, type Pki } from "./pki.js";
-import { freePorts } from "./ports.js";
+import { leasePorts } from "./ports.js";
 import { get, tcp, waitFor } from "./probe.js";
 import { alive, killNow, startProc, stopProc, type Proc } from "./process.js";
 import { run } from "../cache/command.js";
@@ -136,8 +136,10 @@ export async function up(options: SimOptions = {}): Promise<Sim> {
     "argocdServerMetrics",
     "prometheusOperator",
   ];
-  const portList = await freePorts(names.length);
-  const ports = Object.fromEntries(names.map((n, i) => [n, portList[i]!])) as Record<string, number>;
+  // Every flag names its port before the component starts; leased until stop() or this process exits
+  // (the operator binds only once the CRDs exist, so bring-up's end is not the handover).
+  const leases = await leasePorts(names.length);
+  const ports = Object.fromEntries(names.map((n, i) => [n, leases[i]!.port])) as Record<string, number>;
   const port = (n: string) => ports[n]!;
 
   const procs: Proc[] = [];
@@ -179,6 +181,7 @@ export async function up(options: SimOptions = {}): Promise<Sim> {
     for (const proc of [...procs].reverse()) {
       if (alive(proc.pid)) await stopProc(proc);
     }
+    for (const lease of leases) lease.release();
     rmSync(dir, { recursive: true, force: true });
   };
   // If this process dies without stop(), take the components with it (a crash must not leak servers).
