@@ -15,6 +15,9 @@ import { ready, until } from "./fixture.js";
 /** The backend's pause between first-connect attempts in these runs (its default is 2000 ms). */
 export const retryMs = "250";
 
+/** How the dependents retry: "short" (retryMs, for tests) or "shipped" (the apps' own defaults). */
+export type Retry = "short" | "shipped";
+
 /** The process whose convergence is watched. */
 export interface Dependent {
   /** True once it works end to end (its readiness, or for the git server a delivered event). */
@@ -58,12 +61,13 @@ async function ok(url: string): Promise<boolean> {
 }
 
 /** The backend pointing at a FerretDB that is not running yet. */
-async function backendEdge(): Promise<Edge> {
+async function backendEdge(retry: Retry): Promise<Edge> {
   const db = await startFerretDb();
   let backend: Service | undefined;
   try {
     await db.stop();
-    backend = await startService({ app: "backend", env: { GUESTBOOK_DB_ADDR: db.addr, GUESTBOOK_DB_RETRY_MS: retryMs } });
+    const env: Record<string, string> = retry === "short" ? { GUESTBOOK_DB_RETRY_MS: retryMs } : {};
+    backend = await startService({ app: "backend", env: { GUESTBOOK_DB_ADDR: db.addr, ...env } });
   } catch (error) {
     await db.dispose();
     throw error;
@@ -145,7 +149,7 @@ function git(args: readonly string[], cwd: string): Promise<string> {
 }
 
 /** The git server with its webhook pointing at a receiver (standing in for Argo CD) that is not up yet. */
-async function gitEdge(): Promise<Edge> {
+async function gitEdge(retry: Retry): Promise<Edge> {
   const scratch = await mkdtemp(join(tmpdir(), "stackwave-edge-git-"));
   const port = await freePort();
   const delivered: string[] = [];
@@ -160,8 +164,7 @@ async function gitEdge(): Promise<Edge> {
         WEBHOOK_URL: `http://127.0.0.1:${port}/api/webhook`,
         GIT_INIT_REPOS: "edge",
         // The shipped defaults (500 ms doubling to 5 s) would make the 20 s case wait up to 5 s more.
-        WEBHOOK_BACKOFF_MS: "100",
-        WEBHOOK_MAX_BACKOFF_MS: retryMs,
+        ...(retry === "short" ? { WEBHOOK_BACKOFF_MS: "100", WEBHOOK_MAX_BACKOFF_MS: retryMs } : {}),
       },
     });
     await git(["clone", "--quiet", `${server.url}/edge.git`, work], scratch);
@@ -216,13 +219,13 @@ async function gitEdge(): Promise<Edge> {
   };
 }
 
-export function startEdge(name: EdgeName): Promise<Edge> {
+export function startEdge(name: EdgeName, retry: Retry = "short"): Promise<Edge> {
   switch (name) {
     case "backend → database":
-      return backendEdge();
+      return backendEdge(retry);
     case "frontend → backend":
       return frontendEdge();
     case "git server → webhook":
-      return gitEdge();
+      return gitEdge(retry);
   }
 }
