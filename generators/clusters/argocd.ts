@@ -123,16 +123,21 @@ const checks: { readonly [K in keyof ArgoCdSecrets]: readonly [RegExp, string] }
   adminPasswordMtime: [/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/, "an RFC 3339 UTC time such as 2026-01-02T15:04:05Z"],
 };
 
+/** What is wrong with one secret value ("expected ..."), or undefined when Helm and Argo CD take it as is. */
+export function checkArgocdSecret(field: keyof ArgoCdSecrets, value: unknown): string | undefined {
+  const [pattern, expected] = checks[field];
+  return typeof value === "string" && pattern.test(value) ? undefined : `expected ${expected}`;
+}
+
 /**
  * The `--set-string` arguments for `helm install`/`upgrade` of the argo-cd chart. Throws naming the
  * field when a value would be mangled by Helm or rejected by Argo CD.
  */
 export function helmSecretArgs(secrets: ArgoCdSecrets): string[] {
   return (Object.keys(argocdSecretKeys) as (keyof ArgoCdSecrets)[]).flatMap((field) => {
-    const [pattern, expected] = checks[field];
-    const value = secrets[field];
-    if (typeof value !== "string" || !pattern.test(value)) throw new Error(`argocd secrets: ${field}: expected ${expected}`);
-    return ["--set-string", `${argocdSecretKeys[field]}=${value}`];
+    const problem = checkArgocdSecret(field, secrets[field]);
+    if (problem) throw new Error(`argocd secrets: ${field}: ${problem}`);
+    return ["--set-string", `${argocdSecretKeys[field]}=${secrets[field]}`];
   });
 }
 

@@ -7,7 +7,8 @@ const database = "guestbook";
 
 /**
  * The guestbook API. It reaches MongoDB through the `mongodb` Service with the root credentials from
- * the bootstrap Secret; Kubernetes expands `$(VAR)` in MONGODB_URI, so no password is ever written here.
+ * the bootstrap Secret. They reach the driver as their own variables, not inside MONGODB_URI, so a
+ * password may hold any character (`@ : / ? # %` would break a connection string) and none is written here.
  */
 export const guestbookBackend = component(import.meta.url, "guestbookBackend", function guestbookBackend(config: StackConfig) {
   const address = `${names.mongodb}:${mongodbPort}`;
@@ -18,7 +19,7 @@ export const guestbookBackend = component(import.meta.url, "guestbookBackend", f
       { name: "GUESTBOOK_DB_ADDR", value: address },
       secretEnv("MONGODB_USERNAME", credentials.usernameKey),
       secretEnv("MONGODB_PASSWORD", credentials.passwordKey),
-      { name: "MONGODB_URI", value: `mongodb://$(MONGODB_USERNAME):$(MONGODB_PASSWORD)@${address}/${database}?authSource=admin` },
+      { name: "MONGODB_URI", value: `mongodb://${address}/${database}?authSource=admin` },
     ],
   });
 });

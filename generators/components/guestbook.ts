@@ -27,7 +27,7 @@ export const names = { backend: "backend", frontend: "frontend", mongodb: "mongo
 
 /**
  * The Secret bootstrap creates in the guestbook namespace before the apps wave. It is never in git.
- * The values go into a connection string unescaped, so bootstrap must generate URL-safe ones (hex).
+ * Its values reach every client as separate variables, never inside a connection string, so any character works.
  */
 export const credentials = { secret: "mongodb-credentials", usernameKey: "username", passwordKey: "password" } as const;
 

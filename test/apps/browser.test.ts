@@ -11,30 +11,37 @@ import { startStack, type Stack } from "./fixture.js";
 const chromiumBin = requireTool("chromium", "apt-get install chromium");
 const outputDir = join(process.cwd(), "test-output");
 
-describe.skipIf(!ferretdbBin || !chromiumBin)("GIVEN the guestbook in a real browser without JavaScript", () => {
+const skip = !ferretdbBin || !chromiumBin;
+let browser: Browser;
+beforeAll(async () => {
+  if (skip) return;
+  browser = await chromium.launch({
+    executablePath: chromiumBin,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe.skipIf(skip)("GIVEN the guestbook in a real browser without JavaScript", () => {
   let stack: Stack;
   let frontend: Service;
-  let browser: Browser;
   beforeAll(async () => {
     stack = await startStack();
     frontend = await startService({ app: "frontend", env: { GUESTBOOK_API_ADDR: `127.0.0.1:${stack.backend.port}` } });
     await stack.messages.insertOne({ author: "Grace", message: "First!", date: new Date(Date.now() - 3 * 60_000) });
-    browser = await chromium.launch({
-      executablePath: chromiumBin,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
   });
   afterAll(async () => {
-    await browser?.close();
     await frontend?.kill();
     await stack?.close();
   });
@@ -70,6 +77,51 @@ describe.skipIf(!ferretdbBin || !chromiumBin)("GIVEN the guestbook in a real bro
 
     mkdirSync(outputDir, { recursive: true });
     await page.screenshot({ path: join(outputDir, "guestbook.png"), fullPage: true });
+    await context.close();
+  });
+});
+
+describe.skipIf(skip)("GIVEN 120 messages in the guestbook, seen in a real browser without JavaScript", () => {
+  let stack: Stack;
+  let frontend: Service;
+  const start = Date.now() - 3_600_000;
+  beforeAll(async () => {
+    stack = await startStack({}, (messages) =>
+      messages.insertMany(
+        Array.from({ length: 120 }, (_, i) => ({ author: "pager", message: `m${i}`, date: new Date(start + i * 1_000) })),
+      ),
+    );
+    frontend = await startService({ app: "frontend", env: { GUESTBOOK_API_ADDR: `127.0.0.1:${stack.backend.port}` } });
+  });
+  afterAll(async () => {
+    await frontend?.kill();
+    await stack?.close();
+  });
+
+  it("WHEN “Older messages” is followed from the first page THEN the oldest is reached on page 3 and none repeats", async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    expect((await page.goto(frontend.url))?.status()).toBe(200);
+    const seen: string[] = [];
+    let pages = 1;
+    for (;;) {
+      seen.push(...(await page.locator(".message .text").allTextContents()));
+      const older = page.locator("a[rel=next]");
+      if ((await older.count()) === 0) break;
+      await expect(older.textContent()).resolves.toBe("Older messages");
+      const href = (await older.getAttribute("href")) ?? "";
+      expect(href).toMatch(/^\/\?before=[A-Za-z0-9_-]+$/);
+      const response = await Promise.all([page.waitForURL(frontend.url + href), page.waitForResponse(frontend.url + href), older.click()]);
+      expect(response[1].status()).toBe(200);
+      pages++;
+      if (pages > 5) break;
+    }
+    expect(pages).toBe(3);
+    expect(seen).toHaveLength(120);
+    expect(new Set(seen).size).toBe(120);
+    expect(seen.at(-1)).toBe("m0");
+    expect(seen).toEqual(Array.from({ length: 120 }, (_, i) => `m${119 - i}`));
+    await expect(page.locator("a.newest").getAttribute("href")).resolves.toBe("/");
     await context.close();
   });
 });

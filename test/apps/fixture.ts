@@ -11,10 +11,19 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(backendEnv: Record<string, string> = {}): Promise<Stack> {
+/**
+ * FerretDB and the backend on it. `seed` writes documents before the backend starts (legacy data that its
+ * start-up migration must find). Resolves once the backend is Ready.
+ */
+export async function startStack(
+  backendEnv: Record<string, string> = {},
+  seed?: (messages: Collection<Document>) => Promise<unknown>,
+): Promise<Stack> {
   const db = await startFerretDb();
-  const backend = await startService({ app: "backend", env: { GUESTBOOK_DB_ADDR: db.addr, ...backendEnv } });
   const client = new MongoClient(db.uri, { serverSelectionTimeoutMS: 5_000 });
+  if (seed) await seed(client.db("guestbook").collection("messages"));
+  const backend = await startService({ app: "backend", env: { GUESTBOOK_DB_ADDR: db.addr, ...backendEnv } });
+  await until("the backend is ready", () => ready(backend.url), 60_000);
   return {
     db,
     backend,
@@ -30,6 +39,17 @@ export async function startStack(backendEnv: Record<string, string> = {}): Promi
 /** The frontend, talking to the stack's backend; the caller kills it. */
 export function startFrontend(stack: Stack): Promise<Service> {
   return startService({ app: "frontend", env: { GUESTBOOK_API_ADDR: `127.0.0.1:${stack.backend.port}` } });
+}
+
+/** True when `/readyz` answers 200. */
+export async function ready(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(5_000) });
+    await res.body?.cancel();
+    return res.status === 200;
+  } catch {
+    return false;
+  }
 }
 
 /** POSTs a JSON value (serialised here) to the backend. */

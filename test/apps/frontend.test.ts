@@ -1,7 +1,7 @@
 // The frontend against a real backend and FerretDB: escaping, POST-redirect-GET, and degraded pages.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ferretdbBin } from "../support/ferretdb.js";
-import type { Service } from "../support/services.js";
+import { startService, type Service } from "../support/services.js";
 import { metricsText, sample, startFrontend, startStack, until, type Stack } from "./fixture.js";
 
 function postForm(url: string, fields: Record<string, string>): Promise<Response> {
@@ -103,7 +103,20 @@ describe.skipIf(!ferretdbBin)("GIVEN the frontend in front of the backend on a r
   });
 
   it("WHEN the backend process is gone THEN the page renders 503, a post shows an error, and the frontend lives on", async () => {
-    await stack.backend.kill();
+    // A frontend of its own whose backend has gone away, so the shared one keeps its backend for other tests.
+    const backend = await startService({ app: "backend", env: { GUESTBOOK_DB_ADDR: stack.db.addr } });
+    const frontend = await startService({ app: "frontend", env: { GUESTBOOK_API_ADDR: `127.0.0.1:${backend.port}` } });
+    try {
+      await until("the frontend is ready", async () => (await fetch(`${frontend.url}/readyz`)).status === 200, 30_000);
+      await backend.kill();
+      await expectBackendGone(frontend);
+    } finally {
+      await frontend.kill();
+      await backend.kill();
+    }
+  });
+
+  async function expectBackendGone(frontend: Service): Promise<void> {
     const page = await fetch(`${frontend.url}/`);
     expect(page.status).toBe(503);
     const html = await page.text();
@@ -115,7 +128,7 @@ describe.skipIf(!ferretdbBin)("GIVEN the frontend in front of the backend on a r
     expect((await fetch(`${frontend.url}/readyz`)).status).toBe(503);
     expect(sample(await metricsText(frontend.url), "guestbook_backend_up")).toBe(0);
     expect(frontend.child.exitCode).toBeNull();
-  });
+  }
 
   it("WHEN an unknown path is requested THEN the frontend answers JSON 404", async () => {
     const res = await fetch(`${frontend.url}/wp-admin`);

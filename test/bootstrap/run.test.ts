@@ -70,7 +70,7 @@ describe("GIVEN a plan of guarded and idempotent actions run by real processes",
     await runner(root, lines).run(plan(root));
     const stored = JSON.parse(readFileSync(join(root, ".stackwave", "secrets.json"), "utf8")) as Record<string, string>;
     expect(readFileSync(join(root, "made", "secret"), "utf8")).toBe(stored.webhookSecret);
-    expect(readFileSync(join(root, "made", "stdin"), "utf8")).toContain(`password: ${stored.mongodbPassword}`);
+    expect(readFileSync(join(root, "made", "stdin"), "utf8")).toContain(`password: "${stored.mongodbPassword}"`);
     expect(statSync(join(root, ".stackwave", "secrets.json")).mode & 0o777).toBe(0o600);
     const log = lines.join("\n");
     expect(log).not.toContain(stored.webhookSecret!);

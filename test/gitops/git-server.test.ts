@@ -93,6 +93,7 @@ interface Delivery {
 /** A local webhook receiver: answers `failures` requests with 503, then 200. Records every request. */
 async function receiver(
   failures = 0,
+  port = 0,
 ): Promise<{ url: string; deliveries: Delivery[]; next(count: number): Promise<void>; close(): Promise<void> }> {
   const deliveries: Delivery[] = [];
   const waiters: { count: number; resolve: () => void }[] = [];
@@ -107,10 +108,10 @@ async function receiver(
       for (const waiter of waiters.filter((w) => deliveries.length >= w.count)) waiter.resolve();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  const bound = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}/api/webhook`,
+    url: `http://127.0.0.1:${bound}/api/webhook`,
     deliveries,
     next: (count) => (deliveries.length >= count ? Promise.resolve() : new Promise((resolve) => waiters.push({ count, resolve }))),
     close: () => new Promise((resolve) => server.close(() => resolve())),
@@ -443,33 +444,79 @@ describe.skipIf(!gitBin || !backend)("GIVEN a webhook receiver that fails before
   });
 });
 
-describe.skipIf(!gitBin || !backend)("GIVEN a webhook receiver that is down", () => {
+describe.skipIf(!gitBin || !backend)("GIVEN a webhook receiver that answers 503 to everything", () => {
   let server: GitServer;
+  let hook: Awaited<ReturnType<typeof receiver>>;
 
   beforeAll(async () => {
+    hook = await receiver(Number.POSITIVE_INFINITY);
+    server = await startGitServer({
+      dataDir: join(scratch, "data-failing"),
+      env: { WEBHOOK_URL: hook.url, WEBHOOK_MAX_ATTEMPTS: "3", WEBHOOK_BACKOFF_MS: "20", GIT_INIT_REPOS: "failing" },
+    });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await hook?.close();
+  });
+
+  it("WHEN a client pushes THEN the push succeeds and delivery stops after the configured number of error answers", async () => {
+    const dir = await clone(`${server.url}/failing.git`, "failing");
+    const commit = await commitFile(dir, "a.yaml", "a: 1\n", "one");
+    const push = await git(["push", "origin", "HEAD:refs/heads/main"], dir);
+    expect(push.code).toBe(0);
+    expect(await ok(["rev-parse", "refs/heads/main"], join(server.dataDir, "failing.git"))).toBe(commit);
+
+    const gaveUp = await server.waitForLog((line) => line.msg === "webhook gave up");
+    expect(gaveUp).toMatchObject({ level: "error", attempts: 3, status: 503, repo: "failing", after: commit });
+    expect(hook.deliveries).toHaveLength(3);
+    expect(server.logs.filter((line) => line.msg === "webhook attempt failed").map((line) => line.attempt)).toEqual([1, 2]);
+  });
+});
+
+describe.skipIf(!gitBin || !backend)("GIVEN a webhook receiver that is not up yet", () => {
+  let server: GitServer;
+  let port = 0;
+  let hook: Awaited<ReturnType<typeof receiver>> | undefined;
+
+  beforeAll(async () => {
+    port = await closedPort();
     server = await startGitServer({
       dataDir: join(scratch, "data-down"),
       env: {
-        WEBHOOK_URL: `http://127.0.0.1:${await closedPort()}/api/webhook`,
-        WEBHOOK_MAX_ATTEMPTS: "3",
+        WEBHOOK_URL: `http://127.0.0.1:${port}/api/webhook`,
+        WEBHOOK_SECRET: "late-secret",
+        WEBHOOK_MAX_ATTEMPTS: "2",
         WEBHOOK_BACKOFF_MS: "20",
+        WEBHOOK_MAX_BACKOFF_MS: "200",
         GIT_INIT_REPOS: "down",
       },
     });
   });
-  afterAll(async () => server?.stop());
+  afterAll(async () => {
+    await server?.stop();
+    await hook?.close();
+  });
 
-  it("WHEN a client pushes THEN the push succeeds and delivery stops after the configured number of attempts", async () => {
+  it("WHEN pushes happen while it is down and it comes up later THEN only the newest event per ref arrives, signed, once", async () => {
     const dir = await clone(`${server.url}/down.git`, "down");
-    const commit = await commitFile(dir, "a.yaml", "a: 1\n", "one");
-    const push = await git(["push", "origin", "HEAD:refs/heads/main"], dir);
-    expect(push.code).toBe(0);
-    expect(await ok(["rev-parse", "refs/heads/main"], join(server.dataDir, "down.git"))).toBe(commit);
+    await commitFile(dir, "a.yaml", "a: 1\n", "one");
+    expect((await git(["push", "origin", "HEAD:refs/heads/main"], dir)).code).toBe(0);
+    // More refused attempts than WEBHOOK_MAX_ATTEMPTS: no answer is not an error answer, so it keeps trying.
+    await server.waitForLog((line) => line.msg === "webhook attempt failed" && Number(line.attempt) >= 3);
+    expect(server.logs.some((line) => line.msg === "webhook gave up")).toBe(false);
 
-    const gaveUp = await server.waitForLog((line) => line.msg === "webhook gave up");
-    expect(gaveUp).toMatchObject({ level: "error", attempts: 3, repo: "down", after: commit });
-    expect(String(gaveUp.error)).toMatch(/ECONNREFUSED/);
-    expect(server.logs.filter((line) => line.msg === "webhook attempt failed").map((line) => line.attempt)).toEqual([1, 2]);
+    const newest = await commitFile(dir, "a.yaml", "a: 2\n", "two");
+    expect((await git(["push", "origin", "HEAD:refs/heads/main"], dir)).code).toBe(0);
+    await server.waitForLog((line) => line.msg === "webhook superseded");
+
+    hook = await receiver(0, port);
+    const delivered = await server.waitForLog((line) => line.msg === "webhook delivered");
+    expect(delivered).toMatchObject({ repo: "down", after: newest });
+    expect(hook.deliveries).toHaveLength(1);
+    const [only] = hook.deliveries;
+    expect(only!.headers["x-hub-signature-256"]).toBe(`sha256=${createHmac("sha256", "late-secret").update(only!.body).digest("hex")}`);
+    expect((JSON.parse(only!.body) as PushEvent).after).toBe(newest);
   });
 });
 

@@ -52,7 +52,12 @@ export function stopChild(child: ChildProcess, signal: NodeJS.Signals = "SIGTERM
   });
 }
 
-export async function startFerretDb(bin: string | undefined = ferretdbBin): Promise<FerretDb> {
+/** Extra FerretDB flags, e.g. authentication: --test-enable-new-auth --setup-username=... */
+export interface FerretDbOptions {
+  readonly args?: readonly string[];
+}
+
+export async function startFerretDb(bin: string | undefined = ferretdbBin, options: FerretDbOptions = {}): Promise<FerretDb> {
   if (!bin) throw new Error("ferretdb is not installed (see ferretdbBin)");
   const dir = mkdtempSync(join(tmpdir(), "stackwave-ferretdb-"));
   // Leased for the server's whole life: restart() binds the same port again.
@@ -72,6 +77,7 @@ export async function startFerretDb(bin: string | undefined = ferretdbBin): Prom
         "--telemetry=disable",
         "--log-level=warn",
         `--state-dir=${dir}`,
+        ...(options.args ?? []),
       ],
       { stdio: ["ignore", "pipe", "pipe"] },
     );

@@ -70,6 +70,11 @@ export interface DownloadAction {
 export interface SecretsAction {
   readonly kind: "secrets";
   readonly path: string;
+  /**
+   * Commands that print a value the cluster already uses, base64-encoded as Secrets hold it (kubectl get
+   * secret -o jsonpath). A failing command (no cluster, no Secret yet) means "none".
+   */
+  readonly cluster?: { readonly mongodbPassword: readonly string[] };
 }
 
 /** Waits until a URL answers below 500. */
@@ -353,9 +358,30 @@ function stateStep(input: PlanInput, n: Names): Step {
     name: "state",
     title: `Load or generate the local secrets (${n.secretsFile}, mode 0600, never committed)`,
     details: [
-      "values given as ARGOCD_ADMIN_PASSWORD, GRAFANA_ADMIN_PASSWORD, MONGODB_PASSWORD, STACKWAVE_WEBHOOK_SECRET win and are not stored",
+      "values given as ARGOCD_ADMIN_PASSWORD, GRAFANA_ADMIN_PASSWORD, STACKWAVE_WEBHOOK_SECRET win and are stored",
+      "the MongoDB password the cluster's mongodb-credentials Secret holds is kept; a different MONGODB_PASSWORD is refused (the volume keeps its first password)",
     ],
-    actions: [{ kind: "secrets", path: n.secretsFile }],
+    actions: [
+      {
+        kind: "secrets",
+        path: n.secretsFile,
+        cluster: {
+          mongodbPassword: [
+            "kubectl",
+            "--context",
+            n.context,
+            "--namespace",
+            input.config.layers.find((l) => l.name === "apps")?.namespace ?? "guestbook",
+            "get",
+            "secret",
+            "mongodb-credentials",
+            "--ignore-not-found",
+            "-o",
+            "jsonpath={.data.password}",
+          ],
+        },
+      },
+    ],
     hint: `if ${n.secretsFile} is damaged, delete it (new values are generated) and rerun.`,
   };
 }
@@ -728,9 +754,14 @@ export function fillSecrets<T>(value: T, resolve: (name: SecretName) => string):
 
 const placeholder = (name: SecretName) => `<secret:${name}>`;
 
-/** A YAML stream of objects, as fed to kubectl or helm. */
+/**
+ * A YAML stream of objects, as fed to kubectl or helm. Every string is double-quoted: js-yaml writes YAML 1.2,
+ * while Helm and kubectl read YAML 1.1, where a plain `1_000`, `0x1F`, `yes` or `1e3` is a number or a boolean.
+ */
 export function yamlStream(objects: readonly object[]): string {
-  return objects.map((o) => yaml.dump(o, { noRefs: true, lineWidth: -1, sortKeys: false })).join("---\n");
+  return objects
+    .map((o) => yaml.dump(o, { noRefs: true, lineWidth: -1, sortKeys: false, forceQuotes: true, quotingType: '"' }))
+    .join("---\n");
 }
 
 /** Shell-like rendering of argv for humans; secrets show as `<secret:name>`. */

@@ -192,12 +192,19 @@ export class Runner {
         this.useTool(action.tool, path);
         return `installed ${action.tool} ${action.version} → ${action.binDir}/${action.tool} (sha256 verified)`;
       }
-      case "secrets":
+      case "secrets": {
+        // What the cluster already uses; a failing read (no cluster or Secret yet) means there is none.
+        const read = async (argv: readonly string[]) =>
+          Buffer.from(await this.exec(argv, { quiet: true }).catch(() => ""), "base64").toString("utf8") || undefined;
+        const mongodbPassword = action.cluster ? await read(action.cluster.mongodbPassword) : undefined;
         this.secrets = await loadSecrets(
           isAbsolute(action.path) ? action.path : join(this.options.root, action.path),
           this.options.env ?? process.env,
+          undefined,
+          mongodbPassword === undefined ? {} : { mongodbPassword },
         );
         return `secrets ready in ${action.path}`;
+      }
       case "wait-http": {
         const deadline = Date.now() + action.timeoutMs;
         for (;;) {

@@ -1,10 +1,14 @@
 // Values that must never be in git. The user may give them as environment variables; whatever is not given
-// is generated once and kept in .stackwave/secrets.json (mode 0600, gitignored) so every rerun converges.
+// is generated once. Every value used, given or generated, is kept in .stackwave/secrets.json (mode 0600,
+// gitignored), so every rerun converges. The MongoDB password is special: the mongo image sets it only on an
+// empty volume, so once a database uses it, a rerun keeps it (the cluster's Secret wins over the file) and a
+// different MONGODB_PASSWORD is refused instead of locking the backend and the exporter out.
 import bcrypt from "bcryptjs";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { chmod, mkdir, rename, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
+import { checkArgocdSecret } from "../../generators/clusters/argocd.js";
 
 /** Every secret the plan can reference by name. */
 export const secretNames = [
@@ -18,7 +22,7 @@ export const secretNames = [
 ] as const;
 export type SecretName = (typeof secretNames)[number];
 
-/** Environment variables that override a generated value (never written to disk). */
+/** Environment variables that give a value instead of a generated one (stored like a generated one). */
 export const secretEnv = {
   argocdAdminPassword: "ARGOCD_ADMIN_PASSWORD",
   grafanaAdminPassword: "GRAFANA_ADMIN_PASSWORD",
@@ -30,7 +34,7 @@ export const secretEnv = {
 /** Fixed user names that go next to the passwords (not secret). */
 export const logins = { grafanaAdminUser: "admin", mongodbUsername: "guestbook", argocdAdminUser: "admin" } as const;
 
-/** What the store file holds. Values given through the environment are not stored, only derived hashes. */
+/** What the store file holds: every value bootstrap used, and the derived Argo CD hash with its mtime. */
 interface Stored {
   readonly version: 1;
   argocdAdminPassword?: string;
@@ -43,8 +47,26 @@ interface Stored {
 
 export type Secrets = Readonly<Partial<Record<SecretName, string>>>;
 
-/** Thrown for an unreadable or malformed store; names the file and the field. */
+/** Thrown for an unreadable or malformed store, or a value that cannot be used; names the file or variable. */
 export class SecretStoreError extends Error {}
+
+/** Values read back from the running cluster's Secrets (absent on a first run). */
+export interface ClusterSecrets {
+  /** The `password` of the guestbook's mongodb-credentials Secret: what the database was initialised with. */
+  readonly mongodbPassword?: string;
+}
+
+/** Why a MONGODB_PASSWORD that differs from the one in use is refused, and how to rotate it properly. */
+function rotationRefused(source: string): string {
+  return [
+    `MONGODB_PASSWORD: differs from the password the database already uses (${source}).`,
+    "The mongo image sets the root password only when its volume is empty, so a new value here would lock the backend and the exporter out.",
+    "To keep the current password, unset MONGODB_PASSWORD.",
+    'To rotate it: change it in MongoDB first (kubectl -n guestbook exec statefulset/mongodb -- mongosh -u guestbook -p --authenticationDatabase admin --eval \'db.getSiblingDB("admin").changeUserPassword("guestbook", passwordPrompt())\'),',
+    "then delete the mongodb-credentials Secrets in the guestbook and monitoring namespaces and the mongodbPassword line of .stackwave/secrets.json, and rerun with the new MONGODB_PASSWORD.",
+    "To start over with an empty database instead: npx zx bootstrap.mjs --down, then bootstrap again.",
+  ].join("\n");
+}
 
 function generate(): string {
   return randomBytes(24).toString("base64url");
@@ -79,26 +101,39 @@ async function write(path: string, stored: Stored): Promise<void> {
 }
 
 /**
- * Loads the store at `path`, fills what is missing (random values; the Argo CD bcrypt hash and its pinned mtime)
- * and writes it back when something changed. Environment values win and are not persisted.
+ * Loads the store at `path`, fills what is missing (the environment's value, else a random one; the Argo CD
+ * bcrypt hash and its pinned mtime) and writes it back when something changed. `cluster` holds what the
+ * running cluster already uses; for the MongoDB password it wins over the file, and a different
+ * MONGODB_PASSWORD is refused with how to rotate.
  */
 export async function loadSecrets(
   path: string,
   env: NodeJS.ProcessEnv = process.env,
   now: () => Date = () => new Date(),
+  cluster: ClusterSecrets = {},
 ): Promise<Secrets> {
   const before = read(path);
   const stored: Partial<Stored> = { ...before, version: 1 };
   const pick = (name: keyof typeof secretEnv & keyof Stored): string => {
     const given = env[secretEnv[name]];
-    if (given) return given;
+    if (given) stored[name] = given;
     stored[name] ??= generate();
     return stored[name];
   };
   const argocdAdminPassword = pick("argocdAdminPassword");
   const grafanaAdminPassword = pick("grafanaAdminPassword");
-  const mongodbPassword = pick("mongodbPassword");
   const webhookSecret = pick("webhookSecret");
+  const inUse = cluster.mongodbPassword ?? before?.mongodbPassword;
+  const givenMongo = env[secretEnv.mongodbPassword];
+  if (givenMongo && inUse !== undefined && givenMongo !== inUse) {
+    throw new SecretStoreError(
+      rotationRefused(
+        cluster.mongodbPassword !== undefined ? "the cluster's mongodb-credentials Secret" : `${path}, field "mongodbPassword"`,
+      ),
+    );
+  }
+  if (inUse !== undefined) stored.mongodbPassword = inUse;
+  const mongodbPassword = pick("mongodbPassword");
   // Keep the hash (and its mtime) while it still matches: a new salt on every run would restart Argo CD's
   // admin sessions and make helm upgrade report a change each time.
   if (!stored.argocdAdminPasswordHash || !bcrypt.compareSync(argocdAdminPassword, stored.argocdAdminPasswordHash)) {
@@ -110,6 +145,9 @@ export async function loadSecrets(
   stored.argocdAdminPasswordMtime ??= now()
     .toISOString()
     .replace(/\.\d+Z$/, "Z");
+  // The same checks as helmSecretArgs, whichever way the values reach the chart; the message names the variable.
+  const problem = checkArgocdSecret("webhookSecret", webhookSecret);
+  if (problem) throw new SecretStoreError(`${secretEnv.webhookSecret}: ${problem}`);
   if (JSON.stringify(before) !== JSON.stringify(stored)) await write(path, stored as Stored);
   return {
     argocdAdminPassword,

@@ -4,8 +4,15 @@
 export interface Config {
   /** TCP port to listen on (PORT, default 8080; 0 picks a free one and logs it). */
   readonly port: number;
-  /** MongoDB connection string: MONGODB_URI if set (it may carry credentials), else built from GUESTBOOK_DB_ADDR. */
+  /** MongoDB connection string: MONGODB_URI if set, else built from GUESTBOOK_DB_ADDR. */
   readonly mongoUri: string;
+  /**
+   * Credentials from MONGODB_USERNAME and MONGODB_PASSWORD (both or neither). They go to the driver as separate
+   * options, never into the URI, so any character works in a password.
+   */
+  readonly mongoAuth?: { readonly username: string; readonly password: string };
+  /** Longest pause between two first-connect attempts in ms (GUESTBOOK_DB_RETRY_MS, default 2000, 50-60000). */
+  readonly retryMaxMs: number;
   /** Record HTTP request metrics (METRICS_ENABLED, default true); off only to measure their overhead. */
   readonly metricsEnabled: boolean;
   /** Test-only: serve GET /debug/slow?ms= (DEBUG_SLOW_ROUTE=true, default off) to exercise graceful shutdown. */
@@ -40,21 +47,43 @@ export function parseHostPort(name: string, raw: string | undefined): string {
   return raw;
 }
 
+function parseInteger(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined || raw === "") return fallback;
+  const value = /^\d{1,6}$/.test(raw) ? Number(raw) : NaN;
+  if (!(value >= min && value <= max)) throw new ConfigError(`${name}: expected an integer ${min}-${max}, got "${raw}"`);
+  return value;
+}
+
+function parseAuth(env: NodeJS.ProcessEnv): Config["mongoAuth"] {
+  const username = env.MONGODB_USERNAME ?? "";
+  const password = env.MONGODB_PASSWORD ?? "";
+  if (username === "" && password === "") return undefined;
+  // Never echo a value: the password is secret.
+  if (username === "") throw new ConfigError("MONGODB_USERNAME: missing, expected a user name when MONGODB_PASSWORD is set");
+  if (password === "") throw new ConfigError("MONGODB_PASSWORD: missing, expected a password when MONGODB_USERNAME is set");
+  return { username, password };
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const uri = env.MONGODB_URI;
   let mongoUri: string;
   if (uri !== undefined && uri !== "") {
-    if (!/^mongodb(\+srv)?:\/\/\S+$/.test(uri)) {
+    if (!/^mongodb(\+srv)?:\/\/[^\s@]+$/.test(uri)) {
       // Never echo the value: it may hold a password.
-      throw new ConfigError("MONGODB_URI: expected a mongodb:// or mongodb+srv:// connection string");
+      throw new ConfigError(
+        "MONGODB_URI: expected a mongodb:// or mongodb+srv:// connection string without credentials (set MONGODB_USERNAME and MONGODB_PASSWORD)",
+      );
     }
     mongoUri = uri;
   } else {
     mongoUri = `mongodb://${parseHostPort("GUESTBOOK_DB_ADDR", env.GUESTBOOK_DB_ADDR)}`;
   }
+  const mongoAuth = parseAuth(env);
   return {
     port: parsePort("PORT", env.PORT, 8080),
     mongoUri,
+    ...(mongoAuth ? { mongoAuth } : {}),
+    retryMaxMs: parseInteger("GUESTBOOK_DB_RETRY_MS", env.GUESTBOOK_DB_RETRY_MS, 2_000, 50, 60_000),
     metricsEnabled: parseBool("METRICS_ENABLED", env.METRICS_ENABLED, true),
     debugSlowRoute: parseBool("DEBUG_SLOW_ROUTE", env.DEBUG_SLOW_ROUTE, false),
   };

@@ -17,7 +17,11 @@ try {
   process.exit(1);
 }
 
-const store = new Store(config.mongoUri);
+const store = new Store({
+  uri: config.mongoUri,
+  retryMaxMs: config.retryMaxMs,
+  ...(config.mongoAuth ? { auth: config.mongoAuth } : {}),
+});
 store.start();
 const lifecycle: Lifecycle = { draining: false };
 const server = createApp(config, store, lifecycle).listen(config.port, "0.0.0.0", () => {

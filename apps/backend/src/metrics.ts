@@ -43,6 +43,26 @@ export const mongoUp = new Gauge({
   registers: [registry],
 });
 
+export const mongoConnects = new Counter({
+  name: "guestbook_mongodb_connect_attempts_total",
+  help: "Attempts to connect (each with a fresh client) and prepare the database, by outcome (ok or error).",
+  labelNames: ["outcome"] as const,
+  registers: [registry],
+});
+
+export const messagesMigrated = new Counter({
+  name: "guestbook_messages_migrated_total",
+  help: "Stored messages whose date was rewritten to a BSON date at start (legacy float seconds, ISO strings, missing).",
+  registers: [registry],
+});
+
+export const messagesSkipped = new Counter({
+  name: "guestbook_messages_skipped_total",
+  help: "Stored messages left out because they are beyond saving, by reason (date, fields).",
+  labelNames: ["reason"] as const,
+  registers: [registry],
+});
+
 /** The label for a request: its matched route template, or one fixed value when nothing matched. */
 export function routeLabel(req: Request): string {
   const path: unknown = req.route?.path;

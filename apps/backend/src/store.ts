@@ -1,7 +1,9 @@
 // The messages collection: newest-first reads with a cursor, inserts with a server timestamp.
-import { MongoClient, ObjectId, type Collection } from "mongodb";
+import { ObjectId, type Collection, type Document } from "mongodb";
+import { Database } from "./database.js";
+import { flaw, migrate } from "./legacy.js";
 import { log } from "./log.js";
-import { mongoDuration, mongoUp } from "./metrics.js";
+import { messagesSkipped, mongoDuration, mongoUp } from "./metrics.js";
 import type { Cursor, NewMessage, Page } from "./validate.js";
 
 /** A stored message as the API returns it. */
@@ -11,67 +13,52 @@ export interface Message {
   readonly date: string;
 }
 
-interface Doc {
-  _id: ObjectId;
-  author: string;
-  message: string;
-  date: Date;
-}
-
-/** Short timeouts so a request fails fast with 503 while the database is away. */
-const clientOptions = {
-  serverSelectionTimeoutMS: 2_000,
-  // Heartbeats use it as their socket timeout: keep it well above a busy database's latency, because a
-  // missed heartbeat clears the pool and fails every request in flight. Requests to a database that is
-  // gone still fail fast through serverSelectionTimeoutMS.
-  connectTimeoutMS: 10_000,
-  // A burst beyond this waits in the driver's queue instead of opening ever more connections to a
-  // database that is already busy.
-  maxPoolSize: 20,
-  socketTimeoutMS: 10_000,
-  heartbeatFrequencyMS: 2_000,
-  appName: "guestbook-backend",
-} as const;
-
 /** Newest first; the id breaks ties between messages stored in the same millisecond. */
 const order = { date: -1, _id: -1 } as const;
+
+/**
+ * Only documents that can be ordered: after the start-up migration that is every one except those beyond
+ * saving, which migrate() has logged and counted.
+ */
+const listable = { date: { $type: "date" }, _id: { $type: "objectId" } } as const;
 
 /** Errors that mean "the database cannot be reached right now" (answered with 503). */
 export function isUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
-  return /MongoServerSelectionError|MongoNetworkError|MongoNetworkTimeoutError|MongoTopologyClosedError|MongoPoolClearedError|MongoNotConnectedError/.test(
+  return /MongoServerSelectionError|MongoNetworkError|MongoNetworkTimeoutError|MongoTopologyClosedError|MongoPoolClearedError|MongoNotConnectedError|DatabaseUnavailable/.test(
     error.name,
   );
 }
 
-export class Store {
-  private readonly client: MongoClient;
-  private readonly messages: Collection<Doc>;
-  private indexed = false;
-  private closed = false;
+/** Where the store connects; see Database for the retry rules. */
+export interface StoreOptions {
+  readonly uri: string;
+  readonly auth?: { readonly username: string; readonly password: string };
+  readonly retryMaxMs: number;
+}
 
-  constructor(uri: string) {
-    this.client = new MongoClient(uri, clientOptions);
-    this.messages = this.client.db("guestbook").collection<Doc>("messages");
-    mongoUp.set(0);
-    this.client.on("serverHeartbeatSucceeded", () => mongoUp.set(1));
-    this.client.on("serverHeartbeatFailed", () => mongoUp.set(0));
+export class Store {
+  private readonly database: Database;
+
+  constructor(options: StoreOptions) {
+    this.database = new Database({
+      ...options,
+      prepare: async (db) => {
+        const messages = db.collection("messages");
+        await this.timed("migrate", () => migrate(messages));
+        await this.timed("createIndex", () => messages.createIndex(order, { name: "date_id_desc" }));
+        log("info", "index ready", { collection: "messages" });
+      },
+    });
   }
 
-  /** Connects and creates the index in the background, retrying until the database answers. */
+  /** Connects, migrates and indexes in the background, retrying until the database answers. */
   start(): void {
-    const attempt = async (): Promise<void> => {
-      if (this.closed || this.indexed) return;
-      try {
-        await this.timed("createIndex", () => this.messages.createIndex(order, { name: "date_id_desc" }));
-        this.indexed = true;
-        log("info", "index ready", { collection: "messages" });
-      } catch (error) {
-        log("warn", "database not ready, retrying", { error: String(error) });
-        setTimeout(() => void attempt(), 2_000).unref();
-      }
-    };
-    void attempt();
+    this.database.start();
+  }
+
+  private get messages(): Collection<Document> {
+    return this.database.get().collection("messages");
   }
 
   private async timed<T>(operation: string, run: () => Promise<T>): Promise<T> {
@@ -89,27 +76,29 @@ export class Store {
   }
 
   async list(page: Page): Promise<{ messages: Message[]; next?: Cursor }> {
-    const filter = page.before ? after(page.before) : {};
-    const docs = await this.timed("find", () => this.messages.find(filter).sort(order).limit(page.limit).toArray());
+    const filter = page.before ? { ...listable, ...after(page.before) } : listable;
+    const messages = this.messages;
+    const docs = await this.timed("find", () => messages.find(filter).sort(order).limit(page.limit).toArray());
     const last = docs.at(-1);
-    const next = docs.length === page.limit && last ? { date: last.date, id: last._id.toHexString() } : undefined;
-    return { messages: docs.map(toMessage), ...(next ? { next } : {}) };
+    // The cursor comes from the last document read, listed or not, so a skipped one never stops paging.
+    const next = docs.length === page.limit && last ? { date: last.date as Date, id: (last._id as ObjectId).toHexString() } : undefined;
+    return { messages: docs.flatMap(toMessage), ...(next ? { next } : {}) };
   }
 
   async insert(input: NewMessage): Promise<Message> {
     // Only plain strings reach the database: validate.ts has checked both fields.
-    const doc: Doc = { _id: new ObjectId(), author: input.author, message: input.message, date: new Date() };
-    await this.timed("insert", () => this.messages.insertOne(doc));
-    return toMessage(doc);
+    const doc = { _id: new ObjectId(), author: input.author, message: input.message, date: new Date() };
+    const messages = this.messages;
+    await this.timed("insert", () => messages.insertOne(doc));
+    return { author: doc.author, message: doc.message, date: doc.date.toISOString() };
   }
 
   async ping(): Promise<void> {
-    await this.timed("ping", () => this.client.db("guestbook").command({ ping: 1 }));
+    await this.timed("ping", () => this.database.ping());
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    await this.client.close();
+    await this.database.close();
   }
 }
 
@@ -119,6 +108,13 @@ function after(cursor: Cursor): object {
   return { $or: [{ date: { $lt: cursor.date } }, { date: cursor.date, _id: { $lt: id } }] };
 }
 
-function toMessage(doc: Doc): Message {
-  return { author: doc.author, message: doc.message, date: doc.date.toISOString() };
+/** The API form of a document, or nothing (logged and counted) when a field cannot be shown. */
+function toMessage(doc: Document): Message[] {
+  const problem = flaw(doc);
+  if (problem) {
+    messagesSkipped.inc({ reason: "fields" });
+    log("warn", "message skipped", { id: String(doc._id), problem });
+    return [];
+  }
+  return [{ author: doc.author as string, message: doc.message as string, date: (doc.date as Date).toISOString() }];
 }

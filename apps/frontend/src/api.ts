@@ -1,12 +1,24 @@
 // Client of the backend API with a hard timeout, so a slow backend degrades the page instead of hanging it.
 import { backendDuration, backendUp } from "./metrics.js";
 
-/** A message as the backend returns it. */
+/** A message as the backend returns it. `date` is an ISO string; older backends sent other shapes, so it is checked. */
 export interface Message {
   readonly author: string;
   readonly message: string;
-  readonly date: string;
+  readonly date: unknown;
 }
+
+/** One page of messages, newest first, and the cursor of the next (older) page when there is one. */
+export interface Listing {
+  readonly messages: readonly Message[];
+  readonly next?: string;
+}
+
+/** Messages per page of the guestbook. */
+export const pageSize = 50;
+
+/** The backend's cursors (apps/backend/src/validate.ts): short base64url text, passed through as is. */
+export const cursorPattern = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** The backend did not answer usefully (down, slow, or 5xx). */
 export class Unavailable extends Error {}
@@ -47,15 +59,23 @@ export class Api {
     }
   }
 
-  async list(): Promise<Message[]> {
-    const res = await this.call("list", "/messages?limit=50");
+  /** One page; `before` is a cursor from an earlier page (checked against cursorPattern by the caller). */
+  async list(before?: string): Promise<Listing> {
+    const query = before === undefined ? "" : `&before=${encodeURIComponent(before)}`;
+    const res = await this.call("list", `/messages?limit=${pageSize}${query}`);
+    let body: unknown;
     try {
-      const body: unknown = await res.json();
-      if (!res.ok || !Array.isArray(body)) throw new Error(`unexpected answer ${res.status}`);
-      return body as Message[];
+      body = await res.json();
     } catch (error) {
       throw new Unavailable(`backend answer unreadable: ${(error as Error).message}`);
     }
+    if (res.status === 400) {
+      const reason = (body as { error?: unknown }).error;
+      throw new Rejected(typeof reason === "string" ? reason : "bad request", "before");
+    }
+    if (!res.ok || !Array.isArray(body)) throw new Unavailable(`backend answer unreadable: status ${res.status}`);
+    const next = res.headers.get("next-cursor");
+    return { messages: body as Message[], ...(next !== null && cursorPattern.test(next) ? { next } : {}) };
   }
 
   /** Posts once; never retried, so a failure is shown rather than risking a double post. */

@@ -1,6 +1,6 @@
 // The frontend's HTTP surface: the page, the form post (POST-redirect-GET), health, readiness and metrics.
 import express, { type ErrorRequestHandler, type Request, type Response } from "express";
-import { Rejected, type Api } from "./api.js";
+import { cursorPattern, Rejected, type Api } from "./api.js";
 import type { Config } from "./config.js";
 import { log } from "./log.js";
 import { httpMetrics, messagesCreated, registry, routeLabel } from "./metrics.js";
@@ -21,6 +21,10 @@ const csp = [
 export interface Lifecycle {
   draining: boolean;
 }
+
+/** Shown for an "Older messages" link the backend does not accept (edited by hand, or from another version). */
+const staleLink =
+  'That page link is not valid (before: expected a cursor from an "Older messages" link). Start again from the newest messages.';
 
 function fail(res: Response, status: number, error: string, field?: string): void {
   res.status(status).json(field === undefined ? { error } : { error, field });
@@ -71,13 +75,26 @@ export function createApp(config: Config, api: Api, lifecycle: Lifecycle): expre
     res.type("text/css").setHeader("Cache-Control", "public, max-age=300").send(stylesheet);
   });
 
-  app.get("/", async (_req, res) => {
+  app.get("/", async (req, res) => {
     res.setHeader("Cache-Control", "no-store");
+    const before = req.query.before;
+    if (before !== undefined && (typeof before !== "string" || !cursorPattern.test(before))) {
+      return res
+        .status(400)
+        .type("html")
+        .send(renderPage({ older: true, listError: staleLink }));
+    }
+    const older = before !== undefined;
     try {
-      res.type("html").send(renderPage({ messages: await api.list() }));
+      res.type("html").send(renderPage({ listing: await api.list(before), older }));
     } catch (error) {
+      if (error instanceof Rejected)
+        return res
+          .status(400)
+          .type("html")
+          .send(renderPage({ older, listError: staleLink }));
       log("warn", "messages unavailable", { error: String(error) });
-      res.status(503).type("html").send(renderPage({}));
+      res.status(503).type("html").send(renderPage({ older }));
     }
   });
 
@@ -95,11 +112,11 @@ export function createApp(config: Config, api: Api, lifecycle: Lifecycle): expre
         ? `Not posted: ${error.message}`
         : "Not posted: the guestbook service is unavailable. Your message was not saved; please try again.";
       if (!rejected) log("warn", "post failed", { error: String(error) });
-      const messages = await api.list().catch(() => undefined);
+      const listing = await api.list().catch(() => undefined);
       res
         .status(rejected ? 400 : 503)
         .type("html")
-        .send(renderPage({ postError, draft, ...(messages ? { messages } : {}) }));
+        .send(renderPage({ postError, draft, ...(listing ? { listing } : {}) }));
     }
   });
 

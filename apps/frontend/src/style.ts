@@ -16,4 +16,6 @@ button { justify-self: start; font: inherit; padding: .5rem 1rem; border: 0; bor
 .text { margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; }
 .notice, .error { padding: .75rem 1rem; border-radius: .5rem; background: #fdecea; color: #8a1c1c; }
 .empty { color: #52606d; }
+.pager { display: flex; justify-content: space-between; margin: 1rem 0; }
+.pager a { color: #2563eb; }
 `;

@@ -19,10 +19,15 @@ export interface Config {
   readonly webhookUrl: string | undefined;
   /** Shared HMAC secret (WEBHOOK_SECRET, or a file named by WEBHOOK_SECRET_FILE). Unset: requests go unsigned. */
   readonly webhookSecret: string | undefined;
-  /** Deliveries tried per push event before giving up (WEBHOOK_MAX_ATTEMPTS). Default 5. */
+  /**
+   * Error answers (408, 429, 5xx) per push event before giving up (WEBHOOK_MAX_ATTEMPTS). Default 5. Attempts
+   * that get no answer at all (the receiver is not up yet) do not count: they go on until it answers.
+   */
   readonly webhookMaxAttempts: number;
-  /** First retry delay in ms, doubled each retry up to 30 s (WEBHOOK_BACKOFF_MS). Default 500. */
+  /** First retry delay in ms, doubled each retry up to WEBHOOK_MAX_BACKOFF_MS (WEBHOOK_BACKOFF_MS). Default 500. */
   readonly webhookBackoffMs: number;
+  /** Longest retry delay in ms (WEBHOOK_MAX_BACKOFF_MS). Default 5000: a receiver that comes up is reached within 5 s. */
+  readonly webhookMaxBackoffMs: number;
   /** Per-attempt timeout in ms (WEBHOOK_TIMEOUT_MS). Default 10000. */
   readonly webhookTimeoutMs: number;
   /** Largest request body in bytes as sent (GIT_MAX_BODY_BYTES); also git's inflate limit. Default 100 MiB; bigger gets 413. */
@@ -92,6 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookSecret: secret(env),
     webhookMaxAttempts: integer(env, "WEBHOOK_MAX_ATTEMPTS", 5, 1),
     webhookBackoffMs: integer(env, "WEBHOOK_BACKOFF_MS", 500, 0),
+    webhookMaxBackoffMs: integer(env, "WEBHOOK_MAX_BACKOFF_MS", 5_000, 1),
     webhookTimeoutMs: integer(env, "WEBHOOK_TIMEOUT_MS", 10_000, 1),
     maxBodyBytes: integer(env, "GIT_MAX_BODY_BYTES", 100 * 2 ** 20, 1),
     initRepos: (env.GIT_INIT_REPOS ?? "")

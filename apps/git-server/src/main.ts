@@ -27,6 +27,7 @@ async function main(): Promise<void> {
         secret: config.webhookSecret,
         maxAttempts: config.webhookMaxAttempts,
         backoffMs: config.webhookBackoffMs,
+        maxBackoffMs: config.webhookMaxBackoffMs,
         timeoutMs: config.webhookTimeoutMs,
       })
     : undefined;
