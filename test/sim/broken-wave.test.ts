@@ -102,6 +102,14 @@ describe.skipIf(missing.length > 0)("GIVEN the sim cluster definition with a tes
     );
   });
 
+  it("WHEN a wait on the stuck wave ends THEN its report and heartbeat name the operator Deployment, ImagePullBackOff and the image", async () => {
+    const result = await stack.waitForWaves(3_000);
+    expect(result.done).toBe(false);
+    const line = `Deployment monitoring/prometheus-operator: ImagePullBackOff ${badRegistry}/${images.prometheusOperator.repository}:${images.prometheusOperator.tag}`;
+    expect(formatWaitResult(result)).toContain(`waiting on ${line}`);
+    expect(result.blockers).toEqual([`${line} [Progressing]`]);
+  });
+
   it("THEN, a minute on, the platform, monitors and apps waves have never started", async () => {
     await new Promise((r) => setTimeout(r, 60_000));
     const state = await root();
