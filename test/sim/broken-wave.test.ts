@@ -13,6 +13,7 @@ import { formatWaitResult } from "../../tools/bootstrap/waves.js";
 import { Recorder } from "./recorder.js";
 import { snapshot, type Checkout } from "./working-copy.js";
 import { argocdTools, controlPlane, missingSimTools } from "./requirements.js";
+import { launch, login, outputDir, tile, uiMissing } from "./ui.js";
 
 const missing = missingSimTools(...[...controlPlane, ...argocdTools, "prometheus-operator"]);
 
@@ -109,6 +110,22 @@ describe.skipIf(missing.length > 0)("GIVEN the sim cluster definition with a tes
     expect(formatWaitResult(result)).toContain(`waiting on ${line}`);
     expect(result.blockers).toEqual([`${line} [Progressing]`]);
   });
+
+  it.skipIf(uiMissing !== undefined)(
+    `WHEN the operator Application's page is opened in the web UI THEN it is not Healthy and shows its pod's ImagePullBackOff${uiMissing ? ` (skipped: ${uiMissing})` : ""}`,
+    async () => {
+      const browser = await launch();
+      try {
+        const page = await login(browser, stack.sim.argocd!.url, stack.sim.argocd!.adminPassword);
+        await expect.poll(() => tile(page, "argocd", "operator").innerText(), { timeout: 30_000 }).toMatch(/Progressing/);
+        await page.goto(`${stack.sim.argocd!.url}/applications/argocd/operator`);
+        await expect.poll(() => page.locator("body").innerText(), { timeout: 30_000 }).toMatch(/ImagePullBackOff/);
+        await page.screenshot({ path: join(outputDir, "sim-argocd-ui-broken-wave.png"), fullPage: true });
+      } finally {
+        await browser.close();
+      }
+    },
+  );
 
   it("THEN, a minute on, the platform, monitors and apps waves have never started", async () => {
     await new Promise((r) => setTimeout(r, 60_000));

@@ -13,6 +13,7 @@ import { formatWaitResult } from "../../tools/bootstrap/waves.js";
 import { established, Recorder, type KindRef } from "./recorder.js";
 import { snapshot, type Checkout } from "./working-copy.js";
 import { argocdTools, controlPlane, missingSimTools } from "./requirements.js";
+import { launch, login, outputDir, tile, uiMissing } from "./ui.js";
 
 const missing = missingSimTools(...[...controlPlane, ...argocdTools, "prometheus-operator"]);
 
@@ -97,6 +98,22 @@ describe.skipIf(missing.length > 0)("GIVEN the generated sim cluster definition,
     for (const app of apps.values()) expect(app.status?.sync?.status, app.metadata.name).toBe("Synced");
     expect(recorder.watchErrors).toEqual([]);
   });
+
+  it.skipIf(uiMissing !== undefined)(
+    `WHEN an admin signs in to the Argo CD web UI in Chromium THEN every Application tile shows Healthy and Synced${uiMissing ? ` (skipped: ${uiMissing})` : ""}`,
+    async () => {
+      const browser = await launch();
+      try {
+        const page = await login(browser, stack.sim.argocd!.url, stack.sim.argocd!.adminPassword);
+        for (const name of [stack.apps.root, ...layerNames()]) {
+          await expect.poll(() => tile(page, "argocd", name).innerText(), { timeout: 30_000 }).toMatch(/Healthy[\s\S]*Synced/);
+        }
+        await page.screenshot({ path: join(outputDir, "sim-argocd-ui.png"), fullPage: true });
+      } finally {
+        await browser.close();
+      }
+    },
+  );
 
   it("THEN every object of every layer was created after recording began (only bootstrap's Namespaces came before)", () => {
     for (const layer of layerNames()) {
