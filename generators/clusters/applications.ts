@@ -3,6 +3,7 @@
 import { AppProject } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject";
 import { Application } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application";
 import type { ClusterConfig, LayerConfig, StackConfig } from "../config.js";
+import { crdNames } from "../layers/crds.js";
 import { component } from "../model.js";
 import { scrapedNamespaces } from "../monitoring.js";
 import { argocd } from "../versions.js";
@@ -37,12 +38,44 @@ export function layerSyncOptions(layer: LayerConfig): string[] {
   ];
 }
 
+/** Argo CD's annotation tracking id: `<app>:<group>/<kind>:<namespace>/<name>` (util/argo/resource_tracking.go). */
+export function trackingId(app: string, group: string, kind: string, namespace: string, name: string): string {
+  return `${app}:${group}/${kind}:${namespace}/${name}`;
+}
+
+/**
+ * The repo-server never puts its tracking id on a CRD (v3.2.11 reposerver/repository/repository.go skips
+ * kube.IsCRD targets), so a CRD turning Established maps to no Application: the crds layer stayed
+ * Progressing until the next poll, 3 minutes later, on every bring-up and on every CRD added later. With
+ * the id set by a patch, the controller's cache maps each CRD event to this Application
+ * (controller/cache/cache.go) and refreshes it at once.
+ */
+export function crdTrackingPatches(layer: LayerConfig): { target: { group: string; kind: string; name: string }; patch: string }[] {
+  const group = "apiextensions.k8s.io";
+  const kind = "CustomResourceDefinition";
+  return crdNames.map((name) => ({
+    target: { group, kind, name },
+    // A strategic-merge patch: it adds the annotation and keeps the upstream ones.
+    patch: [
+      `apiVersion: ${group}/v1`,
+      `kind: ${kind}`,
+      "metadata:",
+      `  name: ${name}`,
+      "  annotations:",
+      `    argocd.argoproj.io/tracking-id: ${trackingId(layer.name, group, kind, layer.namespace, name)}`,
+      "",
+    ].join("\n"),
+  }));
+}
+
 function childApplication(cluster: ClusterConfig, layer: LayerConfig): Application {
   const own = { repoURL: cluster.repoURL, targetRevision: cluster.targetRevision };
+  const kustomize = layer.name === "crds" ? { kustomize: { patches: crdTrackingPatches(layer) } } : {};
   const sources =
     layer.name === "crds" && cluster.crdSource.kind === "mirror"
       ? [
-          { repoURL: cluster.crdSource.repoURL, targetRevision: "HEAD", path: cluster.crdSource.path },
+          // The mirror holds a kustomization.yaml listing its CRD files (tools/sim/stack.ts), so the patches apply.
+          { repoURL: cluster.crdSource.repoURL, targetRevision: "HEAD", path: cluster.crdSource.path, ...kustomize },
           { ...own, path: "base/crds/namespaces" },
         ]
       : undefined;
@@ -50,7 +83,7 @@ function childApplication(cluster: ClusterConfig, layer: LayerConfig): Applicati
     metadata: { name: layer.name, namespace: argocdNamespace, annotations: wave(layer.wave), finalizers },
     spec: {
       project: layer.project,
-      ...(sources ? { sources } : { source: { ...own, path: `overlays/${cluster.environment}/${layer.name}` } }),
+      ...(sources ? { sources } : { source: { ...own, path: `overlays/${cluster.environment}/${layer.name}`, ...kustomize } }),
       destination: { server: inCluster, namespace: layer.namespace },
       syncPolicy: { automated: { prune: true, selfHeal: true }, retry, syncOptions: layerSyncOptions(layer) },
     },

@@ -18,6 +18,12 @@ export const crdFiles = [
   "thanosrulers",
 ].map((plural) => `monitoring.coreos.com_${plural}.yaml`);
 
+/** The object name of the CRD in each of crdFiles: `<plural>.<group>`. */
+export const crdNames = crdFiles.map((file) => {
+  const [group, plural] = file.replace(/\.yaml$/, "").split("_");
+  return `${plural}.${group}`;
+});
+
 export const crds: Layer = {
   name: "crds",
   base: () => [],

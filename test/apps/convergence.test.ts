@@ -4,7 +4,7 @@
 // npm run bench:convergence, not asserted here.
 import { spawn, type ChildProcess } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { freePort } from "../../tools/sim/ports.js";
+import { leasePort } from "../../tools/sim/ports.js";
 import { ferretdbBin, startFerretDb, stopChild } from "../support/ferretdb.js";
 import { requireTool } from "../support/tools.js";
 import { edgeNames, startEdge, type Edge } from "./edges.js";
@@ -78,7 +78,7 @@ const exporterBin = requireTool("prometheus-mongodb-exporter", "apt-get install 
 describe.skipIf(!ferretdbBin || !exporterBin)("GIVEN Debian's mongodb-exporter started before its database", () => {
   it("WHEN the database is away and then arrives THEN the exporter keeps serving /metrics in the same process, reporting mongodb_up 0 while away", async () => {
     const db = await startFerretDb();
-    const port = await freePort();
+    const { port } = await leasePort(); // held until this test process exits
     let exporter: ChildProcess | undefined;
     try {
       await db.stop();

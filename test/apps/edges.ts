@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort } from "../../tools/sim/ports.js";
+import { leasePort } from "../../tools/sim/ports.js";
 import { startFerretDb, type FerretDb } from "../support/ferretdb.js";
 import { startGitServer, type GitServer } from "../support/git-server.js";
 import { startService, type Service } from "../support/services.js";
@@ -104,7 +104,7 @@ function serviceDependent(service: Service, works: () => Promise<boolean>): Depe
 /** The frontend pointing at a backend (on a running FerretDB) that is not running yet. */
 async function frontendEdge(): Promise<Edge> {
   const db: FerretDb = await startFerretDb();
-  const port = await freePort();
+  const { port } = await leasePort(); // held until this test process exits
   let backend: Service | undefined;
   let frontend: Service | undefined;
   try {
@@ -151,7 +151,7 @@ function git(args: readonly string[], cwd: string): Promise<string> {
 /** The git server with its webhook pointing at a receiver (standing in for Argo CD) that is not up yet. */
 async function gitEdge(retry: Retry): Promise<Edge> {
   const scratch = await mkdtemp(join(tmpdir(), "stackwave-edge-git-"));
-  const port = await freePort();
+  const { port } = await leasePort(); // held until this test process exits
   const delivered: string[] = [];
   let receiver: Server | undefined;
   let server: GitServer;

@@ -13,6 +13,7 @@ import { formatWaitResult } from "../../tools/bootstrap/waves.js";
 import { established, Recorder, type KindRef } from "./recorder.js";
 import { snapshot, type Checkout } from "./working-copy.js";
 import { argocdTools, controlPlane, missingSimTools } from "./requirements.js";
+import { launch, login, outputDir, tile, uiMissing } from "./ui.js";
 
 const missing = missingSimTools(...[...controlPlane, ...argocdTools, "prometheus-operator"]);
 
@@ -74,6 +75,8 @@ describe.skipIf(missing.length > 0)("GIVEN the generated sim cluster definition,
       checkout: checkout.dir,
       dir: join(scratch, "sim"),
       timeoutMs: 12 * 60_000,
+      // No polling at all: every wave must follow from watch events and the webhook alone (issue 15).
+      argocdCm: { "timeout.reconciliation": "0s" },
       beforeSync: async (sim) => {
         recorder = new Recorder(await sim.kubeConfig());
         await recorder.start(kinds);
@@ -95,6 +98,22 @@ describe.skipIf(missing.length > 0)("GIVEN the generated sim cluster definition,
     for (const app of apps.values()) expect(app.status?.sync?.status, app.metadata.name).toBe("Synced");
     expect(recorder.watchErrors).toEqual([]);
   });
+
+  it.skipIf(uiMissing !== undefined)(
+    `WHEN an admin signs in to the Argo CD web UI in Chromium THEN every Application tile shows Healthy and Synced${uiMissing ? ` (skipped: ${uiMissing})` : ""}`,
+    async () => {
+      const browser = await launch();
+      try {
+        const page = await login(browser, stack.sim.argocd!.url, stack.sim.argocd!.adminPassword);
+        for (const name of [stack.apps.root, ...layerNames()]) {
+          await expect.poll(() => tile(page, "argocd", name).innerText(), { timeout: 30_000 }).toMatch(/Healthy[\s\S]*Synced/);
+        }
+        await page.screenshot({ path: join(outputDir, "sim-argocd-ui.png"), fullPage: true });
+      } finally {
+        await browser.close();
+      }
+    },
+  );
 
   it("THEN every object of every layer was created after recording began (only bootstrap's Namespaces came before)", () => {
     for (const layer of layerNames()) {
@@ -177,5 +196,52 @@ describe.skipIf(missing.length > 0)("GIVEN the generated sim cluster definition,
     // Argo CD accepted the signature and refreshed the Application whose files changed.
     const refreshed = readFileSync(join(stack.sim.dir, "logs", "argocd-server.log"), "utf8");
     expect(refreshed).toContain("refreshing app 'apps' from webhook");
+  });
+  const crdVersions = async () =>
+    (
+      JSON.parse(await stack.sim.kubectl(["get", "crd", "-o", "json"])) as {
+        items: {
+          metadata: { name: string; uid: string; annotations?: Record<string, string> };
+          status?: { conditions?: { type: string; status: string }[] };
+        }[];
+      }
+    ).items.filter((c) => c.metadata.name.endsWith(".monitoring.coreos.com"));
+  const allHealthy = async () => {
+    const list = JSON.parse(await stack.sim.kubectl(["-n", "argocd", "get", "applications", "-o", "json"])) as { items: App[] };
+    const unhealthy = list.items.filter((a) => !healthy(a)).map((a) => a.metadata.name);
+    if (unhealthy.length) throw new Error(`not Synced and Healthy: ${unhealthy.join(", ")}`);
+  };
+
+  it("WHEN the CRD set of another served operator release is pushed THEN it is live and every Application is Healthy again within 30 s, with polling off", async () => {
+    const other = "v0.92.0";
+    await stack.pushCrds(other);
+    await waitFor(
+      undefined,
+      `every monitoring.coreos.com CRD at ${other} and every Application Synced and Healthy`,
+      async () => {
+        const stale = (await crdVersions()).filter((c) => c.metadata.annotations?.["operator.prometheus.io/version"] !== other.slice(1));
+        if (stale.length) throw new Error(`CRDs not at ${other}: ${stale.map((c) => c.metadata.name).join(", ")}`);
+        await allHealthy();
+      },
+      30_000,
+    );
+  });
+
+  it("WHEN a CRD is deleted THEN the crds Application creates it again and every Application is Healthy within 30 s, with polling off", async () => {
+    const name = "scrapeconfigs.monitoring.coreos.com";
+    const before = (await crdVersions()).find((c) => c.metadata.name === name)!.metadata.uid;
+    await stack.sim.kubectl(["delete", "crd", name, "--wait=true"]);
+    await waitFor(
+      undefined,
+      `${name} created again, Established, and every Application Synced and Healthy`,
+      async () => {
+        const crd = (await crdVersions()).find((c) => c.metadata.name === name);
+        if (!crd || crd.metadata.uid === before) throw new Error(`${name} not created again yet`);
+        if (!crd.status?.conditions?.some((c) => c.type === "Established" && c.status === "True"))
+          throw new Error(`${name} not Established`);
+        await allHealthy();
+      },
+      30_000,
+    );
   });
 });

@@ -2,6 +2,7 @@
 // (done, stuck and why). The second half is a thin watch driver on @kubernetes/client-node that feeds it;
 // it takes any KubeConfig, so the simulated cluster reuses it against its own API server.
 import type { KubeConfig, KubernetesListObject, KubernetesObject } from "@kubernetes/client-node";
+import { blockerLine, blockersOf, diagnose, type Blocker, type ResourceStatusLike } from "./blockers.js";
 
 /** The part of an argoproj.io/v1alpha1 Application this logic reads. */
 export interface ApplicationLike {
@@ -11,6 +12,7 @@ export interface ApplicationLike {
     readonly health?: { readonly status?: string; readonly message?: string };
     readonly conditions?: readonly { readonly type?: string; readonly message?: string }[];
     readonly operationState?: { readonly phase?: string; readonly message?: string; readonly retryCount?: number };
+    readonly resources?: readonly ResourceStatusLike[];
   };
 }
 
@@ -35,6 +37,8 @@ export interface AppState {
   readonly operationMessage?: string;
   readonly retryCount?: number;
   readonly conditions: readonly string[];
+  /** Its resources that are not Healthy (status.resources). */
+  readonly blockers: readonly Blocker[];
   readonly done: boolean;
 }
 
@@ -79,12 +83,13 @@ export function appState(app: ApplicationLike, root: string): AppState {
     operationMessage: status.operationState?.message,
     retryCount: status.operationState?.retryCount,
     conditions: (status.conditions ?? []).map((c) => `${c.type ?? "Condition"}: ${c.message ?? ""}`.trim()),
+    blockers: blockersOf(app.metadata?.name ?? "?", status.resources),
     done: sync === "Synced" && health === "Healthy",
   };
 }
 
 function missing(app: ExpectedApp): AppState {
-  return { name: app.name, wave: app.wave, present: false, sync: "-", health: "-", conditions: [], done: false };
+  return { name: app.name, wave: app.wave, present: false, sync: "-", health: "-", conditions: [], blockers: [], done: false };
 }
 
 /**
@@ -138,8 +143,17 @@ export function changes(before: Progress | undefined, after: Progress): string[]
   );
 }
 
-/** Why the run is not done: the first unfinished wave, each unfinished app with its conditions and last operation. */
-export function stuckReport(progress: Progress): string[] {
+/** The resources that hold the first unfinished wave. */
+export function waveBlockers(progress: Progress): Blocker[] {
+  return (progress.current?.apps ?? []).filter((a) => !a.done).flatMap((a) => a.blockers);
+}
+
+/**
+ * Why the run is not done: the first unfinished wave, each unfinished app with its conditions and last
+ * operation, and each resource that is not Healthy. `diagnosis` (from `diagnose`) replaces those resource
+ * lines with ones that carry the pods' reasons.
+ */
+export function stuckReport(progress: Progress, diagnosis?: readonly string[]): string[] {
   const wave = progress.current;
   if (!wave) return [];
   const lines = [`stuck at ${waveLabel(wave.wave)} (${wave.status}); later waves wait for it`];
@@ -152,9 +166,11 @@ export function stuckReport(progress: Progress): string[] {
     if (app.healthMessage) lines.push(`    health: ${app.healthMessage}`);
     for (const condition of app.conditions) lines.push(`    condition ${condition}`);
     if (app.operationMessage) lines.push(`    last operation: ${app.operationMessage}`);
-    if (!app.healthMessage && app.conditions.length === 0 && !app.operationMessage)
+    if (!app.healthMessage && app.conditions.length === 0 && !app.operationMessage && app.blockers.length === 0)
       lines.push(`    no conditions and no operation reported yet`);
+    if (!diagnosis) for (const b of app.blockers) lines.push(`    waiting on ${blockerLine(b)}`);
   }
+  for (const line of diagnosis ?? []) lines.push(`  waiting on ${line}`);
   return lines;
 }
 
@@ -186,6 +202,8 @@ export interface WaitResult {
   readonly timedOut: boolean;
   readonly elapsedMs: number;
   readonly lastError?: string;
+  /** When not done: one line per resource holding the wave, with its pods' reasons. */
+  readonly blockers?: readonly string[];
 }
 
 /** Watches Applications (list + watch through an informer, relisting after errors) until all are done or time runs out. */
@@ -218,7 +236,13 @@ export async function waitForWaves(options: WaitOptions): Promise<WaitResult> {
       stopped = true;
       clearInterval(ticker);
       void informer.stop().catch(() => undefined);
-      resolve({ done: progress.done, progress, timedOut, elapsedMs: Date.now() - started, lastError });
+      const elapsedMs = Date.now() - started;
+      const result = { done: progress.done, progress, timedOut, elapsedMs, lastError };
+      if (progress.done) return resolve(result);
+      void diagnose(kc, waveBlockers(progress)).then(
+        (blockers) => resolve({ ...result, blockers }),
+        () => resolve(result),
+      );
     };
     const update = () => {
       const next = evaluate(options.apps, options.root, informer.list() as ApplicationLike[]);
@@ -246,8 +270,10 @@ export async function waitForWaves(options: WaitOptions): Promise<WaitResult> {
       if (now - started > options.timeoutMs) return finish(true);
       if (now - lastBeat >= (options.heartbeatMs ?? 60_000)) {
         lastBeat = now;
-        options.log(
-          `  … ${Math.round((now - started) / 1000)}s: ${summary(progress)}${lastError ? ` (last watch error: ${lastError})` : ""}`,
+        const head = `  … ${Math.round((now - started) / 1000)}s: ${summary(progress)}${lastError ? ` (last watch error: ${lastError})` : ""}`;
+        void diagnose(kc, waveBlockers(progress)).then(
+          (lines) => options.log([head, ...lines.map((l) => `  … ${Math.round((now - started) / 1000)}s: waiting on ${l}`)].join("\n")),
+          () => options.log(head),
         );
       }
     }, 1_000);
@@ -260,5 +286,9 @@ export function formatWaitResult(result: WaitResult): string {
   const head = result.timedOut
     ? `timed out after ${Math.round(result.elapsedMs / 1000)}s: not every Application is Synced and Healthy`
     : "stopped before every Application was Synced and Healthy";
-  return [head, ...stuckReport(result.progress), ...(result.lastError ? [`last watch error: ${result.lastError}`] : [])].join("\n");
+  return [
+    head,
+    ...stuckReport(result.progress, result.blockers),
+    ...(result.lastError ? [`last watch error: ${result.lastError}`] : []),
+  ].join("\n");
 }

@@ -2,11 +2,12 @@
 // the project's git server with the repo pushed to it, the Secrets that never go into git, then the root
 // Application of a generated `sim` cluster definition, waited for wave by wave with tools/bootstrap/waves.ts.
 import { randomBytes } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import yaml from "js-yaml";
 import { argocdValuesPath } from "../../generators/clusters/argocd.js";
 import type { ClusterConfig, StackConfig } from "../../generators/config.js";
+import { crdFiles } from "../../generators/layers/crds.js";
 import { repoRoot } from "../../generators/paths.js";
 import { defaultConfig } from "../../generators/stack.js";
 import { goTools } from "../../generators/versions.js";
@@ -45,6 +46,8 @@ export interface SimStack {
   readonly waves?: WaitResult;
   /** Pushes HEAD of a checkout to the cluster's branch on the git server; resolves with the commit sha. */
   push(checkout?: string): Promise<string>;
+  /** Pushes the CRD folder of prometheus-operator `version` to the CRD mirror; resolves with the commit. */
+  pushCrds(version: string): Promise<string>;
   /** Waits (again) until every Application is Synced and Healthy, printing wave changes. */
   waitForWaves(timeoutMs?: number): Promise<WaitResult>;
   stop(): Promise<void>;
@@ -79,22 +82,37 @@ function git(cwd: string, args: readonly string[]): Promise<string> {
   });
 }
 
+/** The mirror's kustomization: the layer's CRD files, nothing else. */
+export function crdMirrorKustomization(): string {
+  return ["apiVersion: kustomize.config.k8s.io/v1beta1", "kind: Kustomization", "resources:", ...crdFiles.map((f) => `  - ${f}`), ""].join(
+    "\n",
+  );
+}
+
 /**
- * The CRD mirror: a one-commit repo holding the pinned prometheus-operator module's CRD folder at the path the
- * cluster definition names. Built at bring-up from the Go module cache; nothing upstream is committed here.
+ * The CRD mirror: a repo holding a prometheus-operator module's CRD folder at the path the cluster definition
+ * names, one commit per push. Built from the Go module cache; nothing upstream is committed here. Bring-up
+ * pushes the pinned release; tests push another one to change the CRDs after bring-up.
  */
-async function pushCrdMirror(dir: string, cluster: ClusterConfig, log: (line: string) => void): Promise<void> {
-  if (cluster.crdSource.kind !== "mirror") return;
+async function pushCrdMirror(dir: string, cluster: ClusterConfig, version: string, log: (line: string) => void): Promise<string> {
+  if (cluster.crdSource.kind !== "mirror")
+    throw new Error(`sim: cluster "${cluster.name}" takes its CRDs from upstream, not from a mirror`);
   const { repoURL, path } = cluster.crdSource;
-  const module = await goModuleDir(goTools.prometheusOperator.module, goTools.prometheusOperator.version);
+  const module = await goModuleDir(goTools.prometheusOperator.module, version);
   const mirror = join(dir, "crd-mirror");
+  const fresh = !existsSync(join(mirror, ".git"));
+  rmSync(join(mirror, path), { recursive: true, force: true });
   mkdirSync(join(mirror, path), { recursive: true });
   cpSync(join(module, path), join(mirror, path), { recursive: true });
-  await git(mirror, ["init", "--quiet", "--initial-branch=main"]);
+  // The crds Application patches each CRD with its tracking id (crdTrackingPatches), and Argo CD applies
+  // source patches only through a kustomization.
+  writeFileSync(join(mirror, path, "kustomization.yaml"), crdMirrorKustomization());
+  if (fresh) await git(mirror, ["init", "--quiet", "--initial-branch=main"]);
   await git(mirror, ["add", "--all"]);
-  await git(mirror, ["commit", "--quiet", "-m", `prometheus-operator ${goTools.prometheusOperator.version} ${path}`]);
+  await git(mirror, ["commit", "--quiet", "--allow-empty", "-m", `prometheus-operator ${version} ${path}`]);
   await git(mirror, ["push", "--quiet", repoURL, "HEAD:refs/heads/main"]);
-  log(`[sim] CRD mirror: ${path} of prometheus-operator ${goTools.prometheusOperator.version} pushed to ${repoURL}`);
+  log(`[sim] CRD mirror: ${path} of prometheus-operator ${version} pushed to ${repoURL}`);
+  return (await git(mirror, ["rev-parse", "HEAD"])).trim();
 }
 
 /** argocd-cm entries of the cluster's generated Helm values (configs.cm). */
@@ -192,7 +210,7 @@ export async function upStack(options: StackOptions = {}): Promise<SimStack> {
     log(`[sim] git-server: ${gitUrl} (${names.join(", ")}), webhook to ${sim.argocd!.url}/api/webhook`);
 
     await options.beforeSync?.(sim);
-    await pushCrdMirror(dir, cluster, log);
+    if (cluster.crdSource.kind === "mirror") await pushCrdMirror(dir, cluster, goTools.prometheusOperator.version, log);
     const sha = await push();
     log(`[sim] pushed ${sha.slice(0, 12)} to ${cluster.repoURL} (${cluster.targetRevision})`);
     for (const file of apps.bootstrapFiles) await sim.kubectl(["apply", "-f", join(checkout, file)]);
@@ -210,6 +228,7 @@ export async function upStack(options: StackOptions = {}): Promise<SimStack> {
     apps,
     ...(waves ? { waves } : {}),
     push,
+    pushCrds: (version) => pushCrdMirror(dir, cluster, version, log),
     waitForWaves: (timeoutMs = 10 * 60_000) => wait(timeoutMs),
     stop: () => sim.stop(),
   };
