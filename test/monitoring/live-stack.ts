@@ -13,13 +13,16 @@ import { guestbook, pagerSwitch, workloads } from "../../generators/monitoring.j
 import { freePort } from "../../tools/sim/ports.js";
 import { startFerretDb, stopChild, type FerretDb } from "../support/ferretdb.js";
 import { startService, type Service } from "../support/services.js";
-import { requireTool } from "../support/tools.js";
-import { allGroups, find, overlay, tempDir, type Obj, type RuleGroup } from "./support.js";
+import { requirePinned, requireTool } from "../support/tools.js";
+import { alertmanagerPin, allGroups, find, overlay, prometheusPin, tempDir, type Obj, type RuleGroup } from "./support.js";
 import { startFakePagerDuty, type FakePagerDuty } from "./pagerduty.js";
 
 export const bins = {
-  prometheus: requireTool("prometheus", "apt-get install prometheus"),
-  alertmanager: requireTool("prometheus-alertmanager", "apt-get install prometheus-alertmanager"),
+  prometheus: requirePinned("prometheus", prometheusPin, { hint: "apt-get install prometheus" }),
+  alertmanager: requirePinned("alertmanager", alertmanagerPin, {
+    name: "prometheus-alertmanager",
+    hint: "apt-get install prometheus-alertmanager",
+  }),
   blackbox: requireTool("prometheus-blackbox-exporter", "apt-get install prometheus-blackbox-exporter"),
   mongodbExporter: requireTool("prometheus-mongodb-exporter", "apt-get install prometheus-mongodb-exporter"),
   nodeExporter: requireTool("prometheus-node-exporter", "apt-get install prometheus-node-exporter"),
