@@ -19,6 +19,7 @@ function refusal(inv: Inventory, prom: Manifest, object: Manifest): string | und
   const [labelField, nsField] = fields[object.kind as Selected];
   const nsSelector: Selector | undefined = prom.spec?.[nsField];
   const ns = nsOf(object);
+  if (!inv.namespaces.has(ns)) return `${refOf(prom)} cannot watch namespace ${ns}: no such Namespace is generated or built in`;
   if (!namespacesMatching(inv, nsSelector, nsOf(prom)).includes(ns))
     return `${refOf(prom)} does not watch namespace ${ns} (${nsField} ${nsSelector ? formatSelector(nsSelector) : `null: ${nsOf(prom)} only`})`;
   const selector: Selector | undefined = prom.spec?.[labelField];

@@ -197,6 +197,15 @@ describe("GIVEN a PrometheusRule", () => {
     ]);
   });
 
+  it("WHEN it lives in a namespace that nothing creates THEN the line says the namespace is missing", () => {
+    const problems = broken((all) => {
+      find(all, "PrometheusRule", "guestbook", "guestbook-slo").metadata.namespace = "shop";
+    });
+    expect(problems).toEqual([
+      "PrometheusRule shop/guestbook-slo: selected by no Prometheus: Prometheus monitoring/k8s cannot watch namespace shop: no such Namespace is generated or built in",
+    ]);
+  });
+
   it("WHEN the Prometheus has no ruleSelector THEN every rule is reported as selected by none", () => {
     const problems = broken((all) => {
       delete find(all, "Prometheus", "monitoring", "k8s").spec.ruleSelector;
