@@ -1,10 +1,15 @@
-// Pure rendering: a StackConfig in, every generated file's path and bytes out. Nothing here touches disk.
+// Pure rendering: a StackConfig in, every generated file's path and bytes out. Nothing here writes to
+// disk; the cross-resource checks read only the names in docs/runbooks/.
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { crossCheck, type Manifest } from "./checks/index.js";
 import type { EnvironmentConfig, StackConfig } from "./config.js";
 import type { Layer } from "./layer.js";
 import { clusterFiles } from "./clusters/cluster.js";
 import { Kustomization, type ImageOverride } from "./kustomize.js";
 import { objectFiles, type FileSpec } from "./files.js";
 import type { GeneratedPatches } from "./model.js";
+import { repoRoot } from "./paths.js";
 import { printFile } from "./print.js";
 import { formatProblem, resourceProblems, validateConfig } from "./validate.js";
 import { imageString } from "./versions.js";
@@ -108,8 +113,20 @@ function problemsIn(files: readonly FileSpec[]): string[] {
 }
 
 /**
+ * The cross-resource checks (generators/checks/) over the base objects: overlays only patch replicas,
+ * retention and labels and add PodDisruptionBudgets, none of which the checks read.
+ */
+function crossProblems(files: readonly FileSpec[]): string[] {
+  const objects = files
+    .filter((f) => f.path.startsWith("base/"))
+    .map((f) => JSON.parse(JSON.stringify(f.value.toJSON())) as Manifest)
+    .filter((m) => typeof m.kind === "string" && m.metadata !== undefined);
+  return crossCheck(objects, { runbooks: new Set(readdirSync(join(repoRoot, "docs", "runbooks"))) });
+}
+
+/**
  * Renders every file for `config` with the given layers. Throws GenerationError, before anything is
- * printed, when the config or any object is invalid.
+ * printed, when the config or any object is invalid, or when the objects do not fit together.
  */
 export function render(config: unknown, layers: readonly Layer[]): Map<string, string> {
   const configProblems = validateConfig(config);
@@ -119,5 +136,10 @@ export function render(config: unknown, layers: readonly Layer[]): Map<string, s
   const files = [...ordered.flatMap((layer) => layerFiles(stack, layer)), ...stack.clusters.flatMap((c) => clusterFiles(stack, c))];
   const problems = problemsIn(files);
   if (problems.length > 0) throw new GenerationError(problems);
+  // Only a whole stack can be checked across resources: the pre-commit hook's partial renders (some
+  // layers only) skip it, and the full `npm run generate` of npm run check and CI runs it.
+  const whole = stack.layers.every((l) => ordered.some((layer) => layer.name === l.name));
+  const mismatches = whole ? crossProblems(files) : [];
+  if (mismatches.length > 0) throw new GenerationError(mismatches);
   return new Map(files.sort((a, b) => a.path.localeCompare(b.path)).map((f) => [f.path, printFile(f.generator, f.source, f.value)]));
 }

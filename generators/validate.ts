@@ -1,6 +1,7 @@
 // Checks a StackConfig before anything is generated. Every problem names its field path and what
 // was expected, so one run lists them all.
 import { layerNames, type StackConfig } from "./config.js";
+import { guestbookNamespace, monitoringNamespace } from "./monitoring.js";
 import { images } from "./versions.js";
 
 /** One thing wrong with the config. */
@@ -197,6 +198,18 @@ function crossCheck(config: StackConfig, out: Problem[]): void {
 
   for (const layer of layerNames)
     if (!config.layers.some((l) => l.name === layer)) out.push({ path: "layers", expected: `a layer named ${layer}`, got: "none" });
+
+  // The components write to fixed namespaces (generators/monitoring.ts); Prometheus' selectors, the
+  // NetworkPolicies and the rules name them too, so a layer cannot move elsewhere by config alone.
+  config.layers.forEach((l, i) => {
+    const fixed = l.name === "apps" ? guestbookNamespace : monitoringNamespace;
+    if (typeof l.namespace === "string" && (layerNames as readonly string[]).includes(l.name) && l.namespace !== fixed)
+      out.push({
+        path: `layers[${i}].namespace`,
+        expected: `${fixed}, the namespace the ${l.name} components write to`,
+        got: describe(l.namespace),
+      });
+  });
 
   const wave = (name: string) => config.layers.find((l) => l.name === name)?.wave;
   const [crds, operator, platform, monitors, apps] = layerNames.map(wave);

@@ -156,4 +156,11 @@ export const goTools = {
   argocd: { module: "github.com/argoproj/argo-cd/v3", version: argocd.version },
   /** Renders the argo-cd chart in tests; the same release bootstrap installs (cliTools.helm). */
   helm: { module: "helm.sh/helm/v3/cmd/helm", version: cliTools.helm },
+  /**
+   * Prometheus and promtool of the image the stack runs: the Go module numbers v3.x releases v0.3xx
+   * (v0.305.0 is v3.5.0), so `release` is what `--version` prints.
+   */
+  prometheus: { module: "github.com/prometheus/prometheus", version: "v0.305.0", release: images.prometheus.tag },
+  /** Alertmanager and amtool of the image the stack runs. */
+  alertmanager: { module: "github.com/prometheus/alertmanager", version: images.alertmanager.tag, release: images.alertmanager.tag },
 } as const;

@@ -95,6 +95,11 @@ const cases: [string, (c: Mutable) => void, string[]][] = [
   ],
   ["apps before monitors", (c) => (c.layers[4].wave = 2), ["layers[4].wave: expected a wave > monitors's wave 3"]],
   [
+    "the apps in another namespace than the components write to",
+    (c) => (c.layers[4].namespace = "shop"),
+    ['layers[4].namespace: expected guestbook, the namespace the apps components write to, got string "shop"'],
+  ],
+  [
     "a cluster on an unknown environment",
     (c) => (c.clusters[0].environment = "prod"),
     ['clusters[0].environment: expected one of the environments (local, ha), got string "prod"'],

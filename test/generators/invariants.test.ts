@@ -1,8 +1,9 @@
 // Invariants over what kustomize really renders, per cluster, as Argo CD would apply it.
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import yaml from "js-yaml";
 import { beforeAll, describe, expect, it } from "vitest";
+import { crossCheck, type Manifest } from "../../generators/checks/index.js";
 import type { ClusterConfig } from "../../generators/config.js";
 import { repoRoot } from "../../generators/paths.js";
 import { defaultConfig } from "../../generators/stack.js";
@@ -52,6 +53,14 @@ describe.skipIf(!kustomize || !go).each(config.clusters.map((c) => [c.name, c] a
       const objects = everything();
       expect(objects.length).toBeGreaterThan(20);
       for (const object of objects) await validateObject(object);
+    });
+
+    it("WHEN the generate-time cross-resource checks run on what kustomize renders THEN they report nothing", () => {
+      const objects = [...byLayer.values()].flat();
+      expect(objects.filter((o) => o.kind === "ServiceMonitor").length).toBeGreaterThan(0);
+      expect(crossCheck(objects as unknown as Manifest[], { runbooks: new Set(readdirSync(join(repoRoot, "docs", "runbooks"))) })).toEqual(
+        [],
+      );
     });
 
     it("WHEN objects are keyed by apiVersion, kind, namespace and name THEN no key repeats", () => {

@@ -1,7 +1,8 @@
-// The monitoring stack as plain processes on loopback: real Prometheus, Alertmanager, blackbox, MongoDB
-// and node exporters (Debian packages) around the real guestbook on FerretDB, configured from the
+// The monitoring stack as plain processes on loopback: real Prometheus and Alertmanager (the pinned
+// builds of the tool cache; Debian's as fallback), blackbox, MongoDB and node exporters (Debian
+// packages) around the real guestbook on FerretDB, configured from the
 // generated objects, with PagerDuty replaced by a strict local double. Used by live.test.ts and the bench.
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -14,19 +15,30 @@ import { guestbook, pagerSwitch, workloads } from "../../generators/monitoring.j
 import { leasePorts, type PortLease } from "../../tools/sim/ports.js";
 import { startFerretDb, stopChild, type FerretDb } from "../support/ferretdb.js";
 import { startService, type Service } from "../support/services.js";
-import { requireTool } from "../support/tools.js";
-import { allGroups, find, overlay, type Obj, type RuleGroup } from "./support.js";
+import { requirePinned, requireTool } from "../support/tools.js";
+import { alertmanagerPin, allGroups, find, overlay, prometheusPin, type Obj, type RuleGroup } from "./support.js";
 import { startFakePagerDuty, type FakePagerDuty } from "./pagerduty.js";
 
 export const bins = {
-  prometheus: requireTool("prometheus", "apt-get install prometheus"),
-  alertmanager: requireTool("prometheus-alertmanager", "apt-get install prometheus-alertmanager"),
+  prometheus: requirePinned("prometheus", prometheusPin, { hint: "apt-get install prometheus" }),
+  alertmanager: requirePinned("alertmanager", alertmanagerPin, {
+    name: "prometheus-alertmanager",
+    hint: "apt-get install prometheus-alertmanager",
+  }),
   blackbox: requireTool("prometheus-blackbox-exporter", "apt-get install prometheus-blackbox-exporter"),
   mongodbExporter: requireTool("prometheus-mongodb-exporter", "apt-get install prometheus-mongodb-exporter"),
   nodeExporter: requireTool("prometheus-node-exporter", "apt-get install prometheus-node-exporter"),
   ferretdb: requireTool("ferretdb", "build FerretDB v1.24.2 into $STACKWAVE_CACHE/bin (generators/versions.ts goTools.ferretdb)"),
 };
 export const liveToolsPresent = Object.values(bins).every(Boolean);
+
+/** Major version of the Prometheus in use: the pinned 3.x, or 2 for Debian's fallback. */
+function prometheusMajor(): number {
+  const out = execFileSync(bins.prometheus!, ["--version"], { encoding: "utf8" });
+  const major = /version (\d+)\./.exec(out)?.[1];
+  if (!major) throw new Error(`${bins.prometheus} --version: expected "prometheus, version X.Y.Z", got ${out.split("\n")[0]}`);
+  return Number(major);
+}
 
 /** How the harness differs from the cluster. The defaults are the cluster's own values. */
 export interface LiveOptions {
@@ -301,8 +313,9 @@ export async function startLiveStack(options: LiveOptions = {}): Promise<LiveSta
         `--config.file=${join(dir, "prometheus.yml")}`,
         `--storage.tsdb.path=${join(dir, "tsdb")}`,
         `--web.listen-address=127.0.0.1:${ports.prom}`,
-        // Prometheus 3 (the cluster's) expands ${VAR} in external labels by default; Debian's 2.x needs the flag.
-        "--enable-feature=expand-external-labels",
+        // Prometheus 3 (the pinned build, as the cluster) expands ${VAR} in external labels by default and
+        // warns about the flag; Debian's 2.x fallback needs it.
+        ...(prometheusMajor() < 3 ? ["--enable-feature=expand-external-labels"] : []),
       ],
       `http://127.0.0.1:${ports.prom}/-/ready`,
       // What bootstrap's `pagerduty` Secret (key `pager`) gives the Prometheus container when a key is set.

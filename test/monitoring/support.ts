@@ -7,10 +7,14 @@ import yaml from "js-yaml";
 import { repoRoot } from "../../generators/paths.js";
 import { environments } from "../../generators/stack.js";
 import { kustomizeCommand } from "../../tools/dev/kustomize.js";
-import { requireTool } from "../support/tools.js";
+import { goTools } from "../../generators/versions.js";
+import { requirePinned } from "../support/tools.js";
 
-export const promtool = requireTool("promtool", "apt-get install prometheus (Debian package; ships promtool)");
-export const amtool = requireTool("amtool", "apt-get install prometheus-alertmanager (Debian package; ships amtool)");
+/** The pinned builds of generators/versions.ts goTools (Prometheus v3.5.0, Alertmanager v0.28.1); Debian's 2.42/0.25 are the fallback. */
+export const prometheusPin = { recipe: "prometheus", version: goTools.prometheus.release } as const;
+export const alertmanagerPin = { recipe: "alertmanager", version: goTools.alertmanager.release } as const;
+export const promtool = requirePinned("promtool", prometheusPin, { hint: "apt-get install prometheus (Debian, 2.42)" });
+export const amtool = requirePinned("amtool", alertmanagerPin, { hint: "apt-get install prometheus-alertmanager (Debian, 0.25)" });
 
 /** A rendered Kubernetes object, loosely typed: tests read fields and fail with a message when absent. */
 export interface Obj {

@@ -6,7 +6,7 @@ import { appendFileSync } from "node:fs";
 import { relative } from "node:path";
 import { expect } from "vitest";
 import { repoRoot } from "../../generators/paths.js";
-import { findTool } from "../../tools/cache/which.js";
+import { findTool, fromCache } from "../../tools/cache/which.js";
 import { skipLogVar, type Skip } from "./skips.js";
 
 export { cacheDir, findTool } from "../../tools/cache/which.js";
@@ -37,4 +37,30 @@ export function requireTool(name: string, hint: string): string | undefined {
   if (log && file) appendFileSync(log, JSON.stringify({ file, tool: name, hint } satisfies Skip) + "\n");
   else console.warn(`skipped: ${message}`);
   return undefined;
+}
+
+/** A system copy used when the pinned build is missing: how to install it, and its name if it differs. */
+export interface Fallback {
+  readonly hint: string;
+  readonly name?: string;
+}
+
+/**
+ * Like requireTool for a program the tool cache builds at a pinned version (tools/cache/recipes.ts):
+ * the cache's build is found first (findTool); a system copy is only the fallback, and using it says so.
+ */
+export function requirePinned(
+  name: string,
+  pin: { readonly recipe: string; readonly version: string },
+  fallback: Fallback,
+): string | undefined {
+  const build = `node --import tsx tools/cache/build.ts ${pin.recipe}`;
+  const pinned = findTool(name);
+  if (pinned && fromCache(pinned)) return pinned;
+  const system = pinned ?? (fallback.name ? findTool(fallback.name) : undefined);
+  if (system) {
+    console.warn(`note: using ${system}, not the pinned ${name} ${pin.version}; run ${build}`);
+    return system;
+  }
+  return requireTool(name, `${build} (pinned ${pin.version}), or the fallback: ${fallback.hint}`);
 }

@@ -234,6 +234,48 @@ const ferretdb: Recipe = {
   },
 };
 
+/**
+ * A Prometheus project release (server plus its CLI) from its module, stamped so `--version` prints the
+ * release. The module's own replace block is repeated in the wrapper, as for Argo CD.
+ */
+function prometheusProject(name: string, tool: { module: string; version: string; release: string }, commands: readonly string[]): Recipe {
+  const { module, version, release } = tool;
+  return {
+    name,
+    version: release,
+    binaries: commands,
+    async build(ctx) {
+      const { mod } = await upstreamGoMod(ctx, module, version);
+      write(ctx, "go.mod", goMod(name, [`${module} ${version}`], replaceLines(mod)));
+      write(
+        ctx,
+        "tools.go",
+        `// Written by tools/cache/recipes.ts: pins the commands this wrapper builds.\n//go:build tools\n\npackage tools\n\nimport (\n${commands.map((c) => `\t_ "${module}/cmd/${c}"\n`).join("")})\n`,
+      );
+      await ctx.go(["mod", "tidy"]);
+      const v = "github.com/prometheus/common/version";
+      const ldflags = [
+        "-s -w",
+        `-X ${v}.Version=${bare(release)}`,
+        `-X ${v}.Revision=${release}`,
+        `-X ${v}.Branch=release`,
+        `-X ${v}.BuildUser=stackwave`,
+        `-X ${v}.BuildDate=19700101-00:00:00`,
+      ].join(" ");
+      // netgo as upstream's .promu.yml; no builtinassets tag, so Prometheus' web UI is not embedded (see README).
+      await ctx.go([
+        "build",
+        "-trimpath",
+        "-tags=netgo",
+        `-ldflags=${ldflags}`,
+        "-o",
+        ctx.bin + "/",
+        ...commands.map((c) => `${module}/cmd/${c}`),
+      ]);
+    },
+  };
+}
+
 /** Every tool: FerretDB and helm for the tests, then the simulated cluster in bring-up order (the operator last). */
 export const recipes: readonly Recipe[] = [
   ferretdb,
@@ -244,4 +286,6 @@ export const recipes: readonly Recipe[] = [
   kube,
   argocdRecipe(existsSync(argocdUIArchive) ? argocdUIArchive : undefined),
   prometheusOperator,
+  prometheusProject("prometheus", goTools.prometheus, ["prometheus", "promtool"]),
+  prometheusProject("alertmanager", goTools.alertmanager, ["alertmanager", "amtool"]),
 ];
