@@ -1,6 +1,6 @@
 import bcrypt from "bcryptjs";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -171,6 +171,7 @@ describe("GIVEN a cluster whose mongodb-credentials Secret already holds a passw
   });
 
   it("WHEN the store holds another password THEN the cluster's wins", async () => {
+    mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, JSON.stringify({ version: 1, mongodbPassword: "stale" }));
     expect((await loadSecrets(path, {}, fixed, cluster)).mongodbPassword).toBe(cluster.mongodbPassword);
   });

@@ -55,7 +55,15 @@ function clean(result: Result, what: string): void {
 if (!nodeOk && !inCI)
   console.warn(`skipped: the fresh-clone test needs Node ${nodeMinimum} or newer first on PATH, this is ${process.versions.node}`);
 
-describe.skipIf(!nodeOk && !inCI)("GIVEN a fresh clone of this repository, with no node_modules", () => {
+/** The README's first command, for a later test run alone (-t): on a clone without packages it installs them. */
+async function firstCommandDone(dir: string): Promise<void> {
+  if (existsSync(join(dir, "node_modules/tsx/package.json"))) return;
+  const result = await sh(dir, "node bootstrap.mjs --help");
+  expect(result.code, result.output).toBe(0);
+}
+
+// The README's commands in the order it shows them: never shuffled. Each later test still passes alone.
+describe.skipIf(!nodeOk && !inCI)("GIVEN a fresh clone of this repository, with no node_modules", { shuffle: false }, () => {
   let dir: string;
   beforeAll(async () => {
     if (!nodeOk) throw new Error(`CI=true: Node ${nodeMinimum} or newer is required (.ci/run installs it), got ${process.versions.node}`);
@@ -85,6 +93,7 @@ describe.skipIf(!nodeOk && !inCI)("GIVEN a fresh clone of this repository, with 
   it(
     "WHEN node bootstrap.mjs --dry-run runs THEN it prints the plan with the preflight findings, exits 0 and changes nothing",
     async () => {
+      await firstCommandDone(dir);
       const result = await sh(dir, "node bootstrap.mjs --dry-run");
       expect(result.code, result.output).toBe(0);
       expect(result.output).toMatch(/^\[1\/\d+\] tools: /m);
@@ -99,6 +108,7 @@ describe.skipIf(!nodeOk && !inCI)("GIVEN a fresh clone of this repository, with 
   it(
     "WHEN node bootstrap.mjs runs where no Docker engine answers THEN preflight names Docker, exits 1 and creates nothing",
     async () => {
+      await firstCommandDone(dir);
       const result = await sh(dir, "node bootstrap.mjs --yes", { DOCKER_HOST: "unix:///nonexistent/stackwave-fresh/docker.sock" });
       expect(result.code, result.output).toBe(1);
       expect(result.output).toMatch(/Docker (CLI not found|engine is not reachable)/);
@@ -113,6 +123,7 @@ describe.skipIf(!nodeOk && !inCI)("GIVEN a fresh clone of this repository, with 
   it(
     "WHEN the config is printed to a file and generated from, and then npm run generate runs THEN the committed tree comes back unchanged",
     async () => {
+      await firstCommandDone(dir);
       const print = await sh(dir, "npm run generate -- --print-config my.json");
       expect(print.code, print.output).toBe(0);
       expect(() => JSON.parse(readFileSync(join(dir, "my.json"), "utf8"))).not.toThrow();
