@@ -44,8 +44,8 @@ describe("GIVEN no local secret store", () => {
   });
 
   it("WHEN loaded again THEN the same values come back and the file is not rewritten (reruns converge)", async () => {
-    const before = readFileSync(path, "utf8");
     const first = await loadSecrets(path, {}, fixed);
+    const before = readFileSync(path, "utf8");
     const second = await loadSecrets(path, {}, () => new Date("2030-01-01T00:00:00Z"));
     expect(second).toEqual(first);
     expect(readFileSync(path, "utf8")).toBe(before);
