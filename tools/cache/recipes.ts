@@ -5,6 +5,7 @@ import { chmodSync, cpSync, existsSync, readdirSync, readFileSync, statSync, wri
 import { join } from "node:path";
 import { repoRoot } from "../../generators/paths.js";
 import { goTools } from "../../generators/versions.js";
+import { kindRecipes } from "../kind/recipes.js";
 
 /** What a recipe may do while building: run go in the wrapper module and write files there. */
 export interface BuildContext {
@@ -244,4 +245,6 @@ export const recipes: readonly Recipe[] = [
   kube,
   argocdRecipe(existsSync(argocdUIArchive) ? argocdUIArchive : undefined),
   prometheusOperator,
+  // The kind CLI and the Go-built parts of the Kind node image (tools/kind).
+  ...kindRecipes,
 ];
