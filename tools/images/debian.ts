@@ -3,8 +3,8 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { run } from "../../cache/command.js";
-import type { Docker } from "../docker/daemon.js";
+import { run } from "../cache/command.js";
+import type { Docker } from "../kind/docker/daemon.js";
 
 /** One Debian suite as configured in /etc/apt/sources.list.d (deb822 stanzas). */
 export interface AptSource {
@@ -60,7 +60,7 @@ export interface DebianImage {
 export const bookwormSlim: DebianImage = { suite: "bookworm", reference: "docker.io/library/debian:bookworm-slim" };
 
 /** Label holding the Debian point release (/etc/debian_version) an image was built from. */
-const versionLabel = "org.stackwave.debian-version";
+export const versionLabel = "org.stackwave.debian-version";
 
 /** Files the official slim image leaves out; dpkg keeps them out of later installs too. */
 const slimDpkg = `# stackwave: keep the image slim, as the official debian:*-slim images do
