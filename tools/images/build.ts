@@ -1,7 +1,19 @@
 // Builds the images of tools/images/list.ts into the harness Docker, each cached by a hash of its recipe
 // and inputs (a label on the image): a warm run only hashes and inspects.
 import { createHash } from "node:crypto";
-import { copyFileSync, cpSync, createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  cpSync,
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { repoRoot } from "../../generators/paths.js";
@@ -53,7 +65,9 @@ async function treeHash(dir: string): Promise<string> {
 function toolBinary(file: { tool: string; version: string; binary: string }): string {
   const path = join(toolDir(file.tool, file.version), "bin", file.binary);
   if (!existsSync(path)) {
-    throw new Error(`${file.binary} of ${file.tool} ${file.version} is not built (${path}); run: npx tsx tools/cache/build.ts ${file.tool}`);
+    throw new Error(
+      `${file.binary} of ${file.tool} ${file.version} is not built (${path}); run: npx tsx tools/cache/build.ts ${file.tool}`,
+    );
   }
   return path;
 }
@@ -90,10 +104,24 @@ async function recipeHash(docker: Docker, spec: ImageSpec): Promise<string> {
 async function stage(docker: Docker, context: string, file: ContextFile, log: string | undefined): Promise<void> {
   if ("tool" in file) copyFileSync(toolBinary(file), join(context, file.as ?? file.binary));
   else if ("repo" in file) copyFileSync(join(repoRoot, file.repo), join(context, file.as ?? file.repo.split("/").pop()!));
-  else if ("module" in file) cpSync(join(await goModuleDir(file.module, file.version), file.path), join(context, file.as), { recursive: true });
+  else if ("module" in file)
+    cpSync(join(await goModuleDir(file.module, file.version), file.path), join(context, file.as), { recursive: true });
   else if ("pause" in file) {
     // build/pause/Makefile's flags; REV is the Kubernetes release it comes from.
-    await run(["gcc", "-Os", "-Wall", "-Werror", "-static", `-DVERSION=v${file.pause}-${goTools.kubernetes.version}`, "-o", join(context, file.as), await pauseSource()], { log });
+    await run(
+      [
+        "gcc",
+        "-Os",
+        "-Wall",
+        "-Werror",
+        "-static",
+        `-DVERSION=v${file.pause}-${goTools.kubernetes.version}`,
+        "-o",
+        join(context, file.as),
+        await pauseSource(),
+      ],
+      { log },
+    );
   } else if ("kindManifests" in file) {
     const m = await kindManifests();
     mkdirSync(join(context, file.kindManifests), { recursive: true });
@@ -138,7 +166,13 @@ export interface BuildOptions {
 export async function ensureImage(docker: Docker, spec: ImageSpec, options: BuildOptions = {}): Promise<ImageOutcome> {
   const start = Date.now();
   const done = async (outcome: "cached" | "built"): Promise<ImageOutcome> => {
-    const result = { name: spec.name, reference: spec.reference, outcome, seconds: (Date.now() - start) / 1000, bytes: await size(docker, spec.reference) };
+    const result = {
+      name: spec.name,
+      reference: spec.reference,
+      outcome,
+      seconds: (Date.now() - start) / 1000,
+      bytes: await size(docker, spec.reference),
+    };
     if (outcome === "built") record(result);
     options.onOutcome?.(result);
     return result;
@@ -180,7 +214,11 @@ export function buildOrder(names: readonly string[], list: readonly ImageSpec[] 
 }
 
 /** Builds `names` (default: every image of the list) and what they need. */
-export async function ensureImages(docker: Docker, names: readonly string[] = kindImages.map((s) => s.name), options: BuildOptions = {}): Promise<ImageOutcome[]> {
+export async function ensureImages(
+  docker: Docker,
+  names: readonly string[] = kindImages.map((s) => s.name),
+  options: BuildOptions = {},
+): Promise<ImageOutcome[]> {
   const outcomes: ImageOutcome[] = [];
   for (const spec of buildOrder(names)) outcomes.push(await ensureImage(docker, spec, options));
   return outcomes;

@@ -25,7 +25,13 @@ export function parseSources(text: string): AptSource[] {
           .find((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`))
           ?.slice(name.length + 1)
           .trim();
-      return { types: field("Types"), uri: field("URIs"), suites: field("Suites"), components: field("Components"), signedBy: field("Signed-By") };
+      return {
+        types: field("Types"),
+        uri: field("URIs"),
+        suites: field("Suites"),
+        components: field("Components"),
+        signedBy: field("Signed-By"),
+      };
     })
     .filter((s) => s.types?.split(/\s+/).includes("deb") && s.uri && s.suites)
     .map((s) => ({
@@ -46,7 +52,10 @@ export function machineSources(dir = "/etc/apt/sources.list.d"): AptSource[] {
 /** The mirror that serves `suite` itself (not -updates or -security). */
 export function mirrorFor(suite: string, sources: readonly AptSource[] = machineSources()): string {
   const source = sources.find((s) => s.suites.includes(suite));
-  if (!source) throw new Error(`no apt source in /etc/apt/sources.list.d serves suite "${suite}" (expected a Types: deb stanza with Suites: ${suite})`);
+  if (!source)
+    throw new Error(
+      `no apt source in /etc/apt/sources.list.d serves suite "${suite}" (expected a Types: deb stanza with Suites: ${suite})`,
+    );
   return source.uri;
 }
 
@@ -88,7 +97,11 @@ async function builtVersion(docker: Docker, reference: string): Promise<string |
  * Builds the image unless Docker already has it (cached by the point release recorded in its label; pass
  * `rebuild` to debootstrap again). Returns the point release.
  */
-export async function ensureDebian(docker: Docker, image: DebianImage = bookwormSlim, options: { readonly rebuild?: boolean; readonly log?: string } = {}): Promise<string> {
+export async function ensureDebian(
+  docker: Docker,
+  image: DebianImage = bookwormSlim,
+  options: { readonly rebuild?: boolean; readonly log?: string } = {},
+): Promise<string> {
   const cached = options.rebuild ? undefined : await builtVersion(docker, image.reference);
   if (cached) return cached;
   const sources = machineSources();
@@ -101,27 +114,31 @@ export async function ensureDebian(docker: Docker, image: DebianImage = bookworm
     // apt as in the official image: the suite, its updates and security, from the machine's mirrors.
     const stanzas = sources
       .filter((s) => s.suites.some((x) => x === image.suite || x.startsWith(`${image.suite}-`)))
-      .map((s) => `Types: deb\nURIs: ${s.uri}\nSuites: ${s.suites.join(" ")}\nComponents: ${s.components.join(" ")}\n${s.signedBy ? `Signed-By: ${s.signedBy}\n` : ""}`);
+      .map(
+        (s) =>
+          `Types: deb\nURIs: ${s.uri}\nSuites: ${s.suites.join(" ")}\nComponents: ${s.components.join(" ")}\n${s.signedBy ? `Signed-By: ${s.signedBy}\n` : ""}`,
+      );
     rmSync(join(root, "etc/apt/sources.list"), { force: true });
     writeFileSync(join(root, "etc/apt/sources.list.d/debian.sources"), stanzas.join("\n"));
     await run(["chroot", root, "apt-get", "clean"], { log: options.log });
-    for (const dir of ["usr/share/doc", "usr/share/man", "usr/share/info", "usr/share/locale", "var/lib/apt/lists", "var/cache/apt", "var/log"]) {
+    for (const dir of [
+      "usr/share/doc",
+      "usr/share/man",
+      "usr/share/info",
+      "usr/share/locale",
+      "var/lib/apt/lists",
+      "var/cache/apt",
+      "var/log",
+    ]) {
       const path = join(root, dir);
-      if (existsSync(path)) await run(["find", path, "-mindepth", "1", "-not", "-name", "copyright", "-delete"], { log: options.log }).catch(() => undefined);
+      if (existsSync(path))
+        await run(["find", path, "-mindepth", "1", "-not", "-name", "copyright", "-delete"], { log: options.log }).catch(() => undefined);
     }
     const version = readFileSync(join(root, "etc/debian_version"), "utf8").trim();
     const tar = join(root, "..", `${root.split("/").pop()}.tar`);
     await run(["tar", "--numeric-owner", "-C", root, "-cf", tar, "."]);
     try {
-      await docker.docker([
-        "import",
-        "--change",
-        `LABEL ${versionLabel}=${version}`,
-        "--change",
-        'CMD ["bash"]',
-        tar,
-        image.reference,
-      ]);
+      await docker.docker(["import", "--change", `LABEL ${versionLabel}=${version}`, "--change", 'CMD ["bash"]', tar, image.reference]);
     } finally {
       rmSync(tar, { force: true });
     }

@@ -2,6 +2,7 @@
 // each is tagged with its exact upstream reference and built by a recipe (a Dockerfile here or in
 // tools/kind/node) from its pinned source. Today it holds what a Kind node needs; the stack's and the
 // Argo CD chart's images join it as their recipes land.
+import { etcdImageBinaries } from "../kind/recipes.js";
 import { cliTools, goTools, imageString, kindBaseTools, kindNodeImages, kubernetes, type ImageRef } from "../../generators/versions.js";
 
 /** A file staged into an image's build context. */
@@ -94,8 +95,8 @@ export const kindImages: readonly ImageSpec[] = [
     difference: "no migrate helper (kubeadm runs etcd directly)",
     dockerfile: df("etcd"),
     files: [
-      { tool: "etcd-image", version: n.etcd.source, binary: "etcd" },
-      { tool: "etcd-image", version: n.etcd.source, binary: "etcdctl" },
+      { tool: "etcd-image", version: n.etcd.source, binary: etcdImageBinaries.etcd, as: "etcd" },
+      { tool: "etcd-image", version: n.etcd.source, binary: etcdImageBinaries.etcdctl, as: "etcdctl" },
     ],
     needs: [debian],
   },
@@ -165,7 +166,11 @@ export const kindImages: readonly ImageSpec[] = [
     reference: kindNodeReference,
     kind: "faithful",
     source: `kind ${cliTools.kind} node-image layout: Kubernetes ${k8s} binaries and the images above preloaded`,
-    ...(k8sDifference ? { difference: `${k8sDifference}; the generated kind-config.yaml names ${imageString({ registry: "docker.io", repository: "kindest/node", tag: pinnedK8s })}, the harness passes --image` } : {}),
+    ...(k8sDifference
+      ? {
+          difference: `${k8sDifference}; the generated kind-config.yaml names ${imageString({ registry: "docker.io", repository: "kindest/node", tag: pinnedK8s })}, the harness passes --image`,
+        }
+      : {}),
     dockerfile: "tools/kind/node/node.Dockerfile",
     args: { KUBERNETES_VERSION: k8s },
     files: [
@@ -188,7 +193,19 @@ export const kindImages: readonly ImageSpec[] = [
         ],
       },
     ],
-    needs: ["kind-base", "kube-apiserver", "kube-controller-manager", "kube-scheduler", "kube-proxy", "etcd", "coredns", "pause", "kindnetd", "local-path-provisioner", "local-path-helper"],
+    needs: [
+      "kind-base",
+      "kube-apiserver",
+      "kube-controller-manager",
+      "kube-scheduler",
+      "kube-proxy",
+      "etcd",
+      "coredns",
+      "pause",
+      "kindnetd",
+      "local-path-provisioner",
+      "local-path-helper",
+    ],
   },
 ];
 

@@ -116,11 +116,29 @@ export async function createCluster(docker: Docker, options: CreateOptions = {})
   };
   try {
     await run(
-      [kindBinary, "create", "cluster", "--name", name, "--config", configFile, "--image", options.image ?? kindNodeReference, "--kubeconfig", kubeconfig, "--wait", options.wait ?? "0s", "--retain"],
+      [
+        kindBinary,
+        "create",
+        "cluster",
+        "--name",
+        name,
+        "--config",
+        configFile,
+        "--image",
+        options.image ?? kindNodeReference,
+        "--kubeconfig",
+        kubeconfig,
+        "--wait",
+        options.wait ?? "0s",
+        "--retain",
+      ],
       { env, log: options.log, tailLines: 60 },
     );
   } catch (err) {
-    if (options.log) await run([kindBinary, "export", "logs", join(dir, "..", `${name}-logs`), "--name", name], { env, log: options.log }).catch(() => undefined);
+    if (options.log)
+      await run([kindBinary, "export", "logs", join(dir, "..", `${name}-logs`), "--name", name], { env, log: options.log }).catch(
+        () => undefined,
+      );
     await cluster.delete().catch(() => undefined);
     throw err;
   }

@@ -19,11 +19,16 @@ function install(name: string, module: string, version: string, binary: string, 
 
 const etcdVersion = kindNodeImages.etcd.source;
 
-/** etcd and etcdctl at the version kubeadm's etcd image carries (registry.k8s.io/etcd:<version>-0). */
+/**
+ * etcd and etcdctl at the version kubeadm's etcd image carries (registry.k8s.io/etcd:<version>-0). Named
+ * with their version, because the cache's bin/etcd is the simulated cluster's etcd (goTools.etcd).
+ */
+export const etcdImageBinaries = { etcd: `etcd-${etcdVersion}`, etcdctl: `etcdctl-${etcdVersion}` } as const;
+
 const etcdImage: Recipe = {
   name: "etcd-image",
   version: etcdVersion,
-  binaries: ["etcd", "etcdctl"],
+  binaries: [etcdImageBinaries.etcd, etcdImageBinaries.etcdctl],
   async build(ctx) {
     const { writeFileSync } = await import("node:fs");
     writeFileSync(
@@ -40,8 +45,8 @@ const etcdImage: Recipe = {
       `// Written by tools/kind/recipes.ts.\n//go:build tools\n\npackage main\n\nimport _ "go.etcd.io/etcd/etcdctl/v3"\n`,
     );
     await ctx.go(["mod", "tidy"]);
-    await ctx.go(["build", "-trimpath", "-ldflags=-s -w", "-o", join(ctx.bin, "etcd"), "."]);
-    await ctx.go(["build", "-trimpath", "-ldflags=-s -w", "-o", join(ctx.bin, "etcdctl"), "go.etcd.io/etcd/etcdctl/v3"]);
+    await ctx.go(["build", "-trimpath", "-ldflags=-s -w", "-o", join(ctx.bin, etcdImageBinaries.etcd), "."]);
+    await ctx.go(["build", "-trimpath", "-ldflags=-s -w", "-o", join(ctx.bin, etcdImageBinaries.etcdctl), "go.etcd.io/etcd/etcdctl/v3"]);
   },
 };
 
@@ -51,7 +56,13 @@ const localPath = kindNodeImages.localPathProvisioner.source;
 /** Every recipe of the Kind harness, in the order the node image needs them (kind itself first). */
 export const kindRecipes: readonly Recipe[] = [
   install("kind", "sigs.k8s.io/kind", cliTools.kind, "kind"),
-  install("crictl", kindBaseTools.crictl.module, kindBaseTools.crictl.version, "crictl", `-X sigs.k8s.io/cri-tools/pkg/version.Version=${kindBaseTools.crictl.version}`),
+  install(
+    "crictl",
+    kindBaseTools.crictl.module,
+    kindBaseTools.crictl.version,
+    "crictl",
+    `-X sigs.k8s.io/cri-tools/pkg/version.Version=${kindBaseTools.crictl.version}`,
+  ),
   etcdImage,
   install("coredns", "github.com/coredns/coredns", coredns, "coredns", `-X github.com/coredns/coredns/coremain.GitCommit=${coredns}`),
   install(

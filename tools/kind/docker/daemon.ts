@@ -46,6 +46,8 @@ export const runcWrapper = join(dirname(fileURLToPath(import.meta.url)), "runc-w
 /** A running harness dockerd. */
 export interface Docker {
   readonly pid: number;
+  /** True when this call started the daemon; false when it reused one already running. */
+  readonly started: boolean;
   /** DOCKER_HOST value. */
   readonly host: string;
   /** Environment for docker, kind and kubectl: DOCKER_HOST set, Debian's client first on PATH. */
@@ -67,10 +69,11 @@ function envFor(paths: DockerPaths): NodeJS.ProcessEnv {
   return { ...process.env, DOCKER_HOST: `unix://${paths.socket}`, PATH: `${paths.bin}:${process.env.PATH ?? ""}` };
 }
 
-function handle(pid: number, paths: DockerPaths): Docker {
+function handle(pid: number, paths: DockerPaths, started: boolean): Docker {
   const env = envFor(paths);
   return {
     pid,
+    started,
     host: env.DOCKER_HOST!,
     env,
     docker: (args, options = {}) => run([dockerClient, ...args], { env, ...options }),
@@ -110,7 +113,7 @@ export async function startDocker(paths: DockerPaths = dockerPaths, timeoutMs = 
   const missing = dockerMissing();
   if (missing) throw new Error(`cannot start dockerd: ${missing}`);
   const running = recordedPid(paths);
-  if (running && (await answers(paths))) return handle(running, paths);
+  if (running && (await answers(paths))) return handle(running, paths, false);
   if (running) throw new Error(`dockerd pid ${running} (${paths.pidFile}) runs but does not answer on ${paths.socket}; see ${paths.log}`);
 
   for (const dir of [paths.root, paths.data, paths.exec, paths.bin]) mkdirSync(dir, { recursive: true });
@@ -143,7 +146,7 @@ export async function startDocker(paths: DockerPaths = dockerPaths, timeoutMs = 
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  return handle(pid, paths);
+  return handle(pid, paths, true);
 }
 
 /** Stops the harness dockerd by its recorded pid and waits for it to exit; a no-op when none runs. */
