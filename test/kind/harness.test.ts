@@ -1,5 +1,8 @@
 // The harness's pure parts: apt sources, host-port remapping, image build order.
+import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
+import { join } from "node:path";
+import { repoRoot } from "../../generators/paths.js";
 import { afterEach, describe, expect, it } from "vitest";
 import yaml from "js-yaml";
 import { mirrorFor, parseSources } from "../../tools/images/debian.js";
@@ -80,5 +83,16 @@ describe("image build order", () => {
     });
     expect(() => buildOrder(["a"], [spec("a", ["b"]), spec("b", ["a"])])).toThrow(/cycle: a -> b -> a/);
     expect(() => buildOrder(["nope"])).toThrow(/unknown image "nope"/);
+  });
+});
+
+describe("docs/kind.md", () => {
+  it("lists every image of the list with whether it is faithful or a stand-in", () => {
+    const doc = readFileSync(join(repoRoot, "docs", "kind.md"), "utf8");
+    for (const spec of kindImages) {
+      const row = doc.split("\n").find((l) => l.startsWith(`| \`${spec.reference}\``));
+      expect(row, spec.reference).toBeDefined();
+      expect(row!.split("|")[2]!.trim()).toBe(spec.kind);
+    }
   });
 });
