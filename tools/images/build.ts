@@ -157,6 +157,8 @@ function record(outcome: ImageOutcome): void {
 export interface BuildOptions {
   /** Build even when the cached image matches. */
   readonly rebuild?: boolean;
+  /** With rebuild: no Docker layer cache either, so the build is cold (benchmarks). */
+  readonly noCache?: boolean;
   /** Full output of every step is appended here. */
   readonly log?: string;
   readonly onOutcome?: (outcome: ImageOutcome) => void;
@@ -189,7 +191,8 @@ export async function ensureImage(docker: Docker, spec: ImageSpec, options: Buil
     copyFileSync(join(repoRoot, spec.dockerfile), join(context, "Dockerfile"));
     for (const file of spec.files) await stage(docker, context, file, options.log);
     const args = Object.entries(spec.args ?? {}).flatMap(([k, v]) => ["--build-arg", `${k}=${v}`]);
-    await run(["/usr/bin/docker", "build", "--label", `${recipeLabel}=${hash}`, ...args, "-t", spec.reference, context], {
+    const cold = options.noCache ? ["--no-cache"] : [];
+    await run(["/usr/bin/docker", "build", ...cold, "--label", `${recipeLabel}=${hash}`, ...args, "-t", spec.reference, context], {
       env: { ...docker.env, DOCKER_BUILDKIT: "1", BUILDKIT_PROGRESS: "plain" },
       log: options.log,
     });

@@ -39,6 +39,25 @@ export const dockerPaths: DockerPaths = (() => {
 /** Debian's engine and client (docker.io); the client elsewhere on PATH may be another release. */
 const dockerd = "/usr/sbin/dockerd";
 const dockerClient = "/usr/bin/docker";
+/**
+ * The engine's default bridge, made by the harness: another dockerd on the machine owns (and may delete)
+ * docker0, so builds and plain containers use a bridge of their own. Kind's nodes use kind's own network.
+ */
+export const bridge = { name: "stackwave0", address: "10.213.213.1/24" } as const;
+
+/** Creates the bridge unless it exists, and brings it up. */
+async function ensureBridge(): Promise<void> {
+  const exists = await run(["ip", "link", "show", bridge.name]).then(
+    () => true,
+    () => false,
+  );
+  if (!exists) {
+    await run(["ip", "link", "add", bridge.name, "type", "bridge"]);
+    await run(["ip", "addr", "add", bridge.address, "dev", bridge.name]);
+  }
+  await run(["ip", "link", "set", bridge.name, "up"]);
+}
+
 /** Runtime name the wrapper is registered under. */
 const runtimeName = "stackwave-runc";
 export const runcWrapper = join(dirname(fileURLToPath(import.meta.url)), "runc-wrapper");
@@ -58,7 +77,7 @@ export interface Docker {
 
 /** Why Docker cannot run here, or undefined when the programs are installed. */
 export function dockerMissing(): string | undefined {
-  for (const program of [dockerd, dockerClient, "/usr/sbin/runc", "/usr/bin/jq"]) {
+  for (const program of [dockerd, dockerClient, "/usr/sbin/runc", "/usr/bin/jq", "/usr/sbin/ip"]) {
     if (!existsSync(program)) return `${program} is missing (apt-get install docker.io jq)`;
   }
   if (process.getuid?.() !== 0) return "dockerd needs root";
@@ -120,6 +139,7 @@ export async function startDocker(paths: DockerPaths = dockerPaths, timeoutMs = 
   rmSync(join(paths.bin, "docker"), { force: true });
   symlinkSync(dockerClient, join(paths.bin, "docker"));
   rmSync(paths.socket, { force: true });
+  await ensureBridge();
   const argv = [
     `--data-root=${paths.data}`,
     `--exec-root=${paths.exec}`,
@@ -129,6 +149,7 @@ export async function startDocker(paths: DockerPaths = dockerPaths, timeoutMs = 
     `--add-runtime=${runtimeName}=${runcWrapper}`,
     `--default-runtime=${runtimeName}`,
     "--storage-driver=overlay2",
+    `--bridge=${bridge.name}`,
   ];
   const fd = openSync(paths.log, "a");
   const child = spawn(dockerd, argv, { detached: true, stdio: ["ignore", fd, fd] });
