@@ -23,7 +23,7 @@ import { cacheDir, toolDir } from "../cache/dirs.js";
 import { goModuleDir } from "../cache/gomod.js";
 import type { Docker } from "../kind/docker/daemon.js";
 import { kindManifests } from "../kind/node/manifests.js";
-import { ensureDebian, versionLabel } from "./debian.js";
+import { ensureDebian } from "./debian.js";
 import { imageSpec, kindImages, type ContextFile, type ImageSpec } from "./list.js";
 
 /** Label holding the hash an image was built from. */
@@ -180,9 +180,8 @@ export async function ensureImage(docker: Docker, spec: ImageSpec, options: Buil
     return result;
   };
   if (spec.name === "debian") {
-    const cached = !options.rebuild && (await labelled(docker, spec.reference, versionLabel)) !== undefined;
-    await ensureDebian(docker, undefined, options);
-    return done(cached ? "cached" : "built");
+    const { built } = await ensureDebian(docker, undefined, options);
+    return done(built ? "built" : "cached");
   }
   const hash = await recipeHash(docker, spec);
   if (!options.rebuild && (await labelled(docker, spec.reference)) === hash) return done("cached");

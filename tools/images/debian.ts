@@ -70,6 +70,11 @@ export const bookwormSlim: DebianImage = { suite: "bookworm", reference: "docker
 
 /** Label holding the Debian point release (/etc/debian_version) an image was built from. */
 export const versionLabel = "org.stackwave.debian-version";
+/** Bumped when the recipe changes, so a cached image from an older recipe is rebuilt. */
+const recipeLabel = "org.stackwave.debian-recipe";
+const recipeRevision = "2";
+/** The official image's only environment. */
+const path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 /** Files the official slim image leaves out; dpkg keeps them out of later installs too. */
 const slimDpkg = `# stackwave: keep the image slim, as the official debian:*-slim images do
@@ -86,24 +91,31 @@ path-exclude /usr/share/locale/*
 /** The point release of an image already in Docker, or undefined when it is not there. */
 async function builtVersion(docker: Docker, reference: string): Promise<string | undefined> {
   try {
-    const out = await docker.docker(["image", "inspect", "--format", `{{ index .Config.Labels "${versionLabel}" }}`, reference]);
-    return out.trim() || undefined;
+    const out = await docker.docker([
+      "image",
+      "inspect",
+      "--format",
+      `{{ index .Config.Labels "${versionLabel}" }} {{ index .Config.Labels "${recipeLabel}" }}`,
+      reference,
+    ]);
+    const [version, revision] = out.trim().split(" ");
+    return version && revision === recipeRevision ? version : undefined;
   } catch {
     return undefined;
   }
 }
 
 /**
- * Builds the image unless Docker already has it (cached by the point release recorded in its label; pass
- * `rebuild` to debootstrap again). Returns the point release.
+ * Builds the image unless Docker already has it from this recipe (labels: the point release and the recipe
+ * revision; pass `rebuild` to debootstrap again). Returns the point release and whether it was built.
  */
 export async function ensureDebian(
   docker: Docker,
   image: DebianImage = bookwormSlim,
   options: { readonly rebuild?: boolean; readonly log?: string } = {},
-): Promise<string> {
+): Promise<{ readonly version: string; readonly built: boolean }> {
   const cached = options.rebuild ? undefined : await builtVersion(docker, image.reference);
-  if (cached) return cached;
+  if (cached) return { version: cached, built: false };
   const sources = machineSources();
   const mirror = mirrorFor(image.suite, sources);
   const root = mkdtempSync(join(tmpdir(), "stackwave-debootstrap-"));
@@ -138,11 +150,21 @@ export async function ensureDebian(
     const tar = join(root, "..", `${root.split("/").pop()}.tar`);
     await run(["tar", "--numeric-owner", "-C", root, "-cf", tar, "."]);
     try {
-      await docker.docker(["import", "--change", `LABEL ${versionLabel}=${version}`, "--change", 'CMD ["bash"]', tar, image.reference]);
+      await docker.docker([
+        "import",
+        "--change",
+        `LABEL ${versionLabel}=${version} ${recipeLabel}=${recipeRevision}`,
+        "--change",
+        `ENV PATH=${path}`,
+        "--change",
+        'CMD ["bash"]',
+        tar,
+        image.reference,
+      ]);
     } finally {
       rmSync(tar, { force: true });
     }
-    return version;
+    return { version, built: true };
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

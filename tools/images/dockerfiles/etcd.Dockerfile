@@ -12,3 +12,4 @@ WORKDIR /
 COPY --from=shell /sh /bin/
 EXPOSE 2379 2380 4001 7001
 COPY etcd etcdctl /usr/local/bin/
+ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin

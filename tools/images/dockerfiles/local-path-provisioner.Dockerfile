@@ -9,4 +9,5 @@ RUN apt-get update -q \
 FROM scratch
 COPY --from=certs /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/
 COPY local-path-provisioner /usr/local/bin/local-path-provisioner
+ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 ENTRYPOINT ["/usr/local/bin/local-path-provisioner"]
