@@ -8,7 +8,7 @@ import yaml from "js-yaml";
 import { mirrorFor, parseSources } from "../../tools/images/debian.js";
 import { buildOrder } from "../../tools/images/build.js";
 import { kindImages, type ImageSpec } from "../../tools/images/list.js";
-import { hostConfig } from "../../tools/kind/cluster.js";
+import { hostConfig, machinePatch } from "../../tools/kind/cluster.js";
 
 describe("apt sources", () => {
   const text = `Types: deb
@@ -40,7 +40,7 @@ describe("host ports of the kind config", () => {
   let held: Server | undefined;
   afterEach(() => new Promise<void>((resolve) => (held ? held.close(() => resolve()) : resolve())));
 
-  it("keeps free ports and moves a busy one, leaving the rest of the config as generated", async () => {
+  it("keeps free ports and moves a busy one, adding only the machine's containerd patch", async () => {
     held = createServer();
     const busy = await new Promise<number>((resolve) =>
       held!.listen(0, "127.0.0.1", () => resolve((held!.address() as { port: number }).port)),
@@ -55,7 +55,10 @@ describe("host ports of the kind config", () => {
     expect(moved).not.toBe(busy);
     const parsed = yaml.load(out.config) as typeof config;
     expect(parsed.nodes[0]!.extraPortMappings[0]!.hostPort).toBe(moved);
-    expect({ ...parsed, nodes: [] }).toEqual({ ...config, nodes: [] });
+    // The only other change: this machine's containerd patch, after the generated ones.
+    const { containerdConfigPatches, ...rest } = parsed as typeof config & { containerdConfigPatches: string[] };
+    expect(containerdConfigPatches).toEqual([machinePatch]);
+    expect({ ...rest, nodes: [] }).toEqual({ ...config, nodes: [] });
     expect(parsed.nodes[0]!.role).toBe("control-plane");
   });
 });

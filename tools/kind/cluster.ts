@@ -32,8 +32,17 @@ interface PortMapping {
 }
 interface KindConfig {
   name: string;
+  containerdConfigPatches?: string[];
   nodes: { extraPortMappings?: PortMapping[] }[];
 }
+
+/**
+ * This machine only, like the runc wrapper (tools/kind/docker/README.md): without CAP_SYS_RESOURCE in
+ * the node, runc cannot lower a sandbox's oom_score_adj below the node's own and every pod fails with
+ * "can't get final child's PID from pipe". containerd's restrict_oom_score_adj clamps it instead (kind
+ * sets the same for rootless nodes).
+ */
+export const machinePatch = `[plugins."io.containerd.grpc.v1.cri"]\n  restrict_oom_score_adj = true\n`;
 
 /** A running cluster made by `createCluster`. */
 export interface Cluster {
@@ -68,12 +77,14 @@ function anyFreePort(host: string): Promise<number> {
 }
 
 /**
- * The generated config, unchanged except that a host port another program holds is moved to a free one
- * (tests on a shared machine must not depend on 8080 being free); returns the mapping.
+ * The generated config with two changes: this machine's containerd patch is added, and a host port another
+ * program holds is moved to a free one (tests on a shared machine must not depend on 8080 being free).
+ * Returns the config and the port mapping.
  */
 export async function hostConfig(text: string): Promise<{ config: string; name: string; hostPorts: Map<number, number> }> {
   const config = yaml.load(text) as KindConfig;
   const hostPorts = new Map<number, number>();
+  config.containerdConfigPatches = [...(config.containerdConfigPatches ?? []), machinePatch];
   for (const node of config.nodes) {
     for (const mapping of node.extraPortMappings ?? []) {
       const host = mapping.listenAddress ?? "0.0.0.0";
