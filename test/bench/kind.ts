@@ -73,7 +73,7 @@ try {
     "Kind images",
     `Load average when the run started (1 / 5 / 15 min): ${load}; the machine is shared with Go builds and other test runs.
 
-Cold: the Go build of the image's binaries (tool-cache record; shared builds such as Kubernetes count once per image that uses them) and ${cold ? "`docker build --no-cache` of the image" : "the last recorded image build"}; the node image's includes saving and importing the ten images it carries. Warm: the whole check when nothing changed (hash the inputs, inspect the image), median of ${warmRuns}. Size: uncompressed, as \`docker image inspect\` reports it.
+Cold: the Go build of the image's binaries, from the tool cache's record (one Kubernetes build serves all five images that list it; the base image's is crictl), and ${cold ? "`docker build --no-cache` of the image" : "the last recorded image build"}; the node image's includes saving and importing the ten images it carries. Warm: the whole check when nothing changed (hash the inputs, inspect the image), median of ${warmRuns}. Size: uncompressed, as \`docker image inspect\` reports it.
 
 | image | kind | Go build | image build, cold | rebuild, warm | size |
 |---|---|---|---|---|---|
