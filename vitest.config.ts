@@ -3,8 +3,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
-    // The simulated cluster has its own command (npm run test:sim).
-    exclude: ["test/sim/**", "node_modules/**"],
+    // The simulated cluster and the real Kind tier have their own commands (npm run test:sim, test:kind).
+    exclude: ["test/sim/**", "test/kind/**", "node_modules/**"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Tests start real servers on 2 cores; keep file-level parallelism modest.

@@ -164,3 +164,31 @@ export const goTools = {
   /** Alertmanager and amtool of the image the stack runs. */
   alertmanager: { module: "github.com/prometheus/alertmanager", version: images.alertmanager.tag, release: images.alertmanager.tag },
 } as const;
+
+/**
+ * What a Kind node of cliTools.kind runs besides the Kubernetes components, pinned as upstream pins it:
+ * kubeadm's constants (cmd/kubeadm/app/constants) for etcd, CoreDNS and pause; kind's node-image build
+ * (pkg/build/nodeimage const_cni.go, const_storage.go) for kindnetd and local-path; kind's images/base for
+ * crictl. test/kind/pins.test.ts reads both modules and checks these. `source` is the Go module version
+ * built into the image where the reference's tag is not one.
+ */
+export const kindNodeImages = {
+  etcd: { image: { registry: "registry.k8s.io", repository: "etcd", tag: "3.5.16-0" }, source: "v3.5.16" },
+  coredns: { image: { registry: "registry.k8s.io", repository: "coredns/coredns", tag: "v1.11.3" }, source: "v1.11.3" },
+  pause: { image: { registry: "registry.k8s.io", repository: "pause", tag: "3.10" }, source: "3.10" },
+  kindnetd: { image: { registry: "docker.io", repository: "kindest/kindnetd", tag: "v20250512-df8de77b" }, source: "stand-in" },
+  /** kind builds it from local-path-provisioner v0.0.30 (images/local-path-provisioner/Makefile). */
+  localPathProvisioner: {
+    image: { registry: "docker.io", repository: "kindest/local-path-provisioner", tag: "v20250214-acbabc1a" },
+    source: "v0.0.30",
+  },
+  localPathHelper: {
+    image: { registry: "docker.io", repository: "kindest/local-path-helper", tag: "v20241212-8ac705d0" },
+    source: "debian",
+  },
+} as const satisfies Record<string, { readonly image: ImageRef; readonly source: string }>;
+
+/** Tools inside the kind base image; kind v0.30.0 pins crictl v1.33.0, which the Go proxy refuses. */
+export const kindBaseTools = {
+  crictl: { module: "sigs.k8s.io/cri-tools/cmd/crictl", version: "v1.34.0", pinned: "v1.33.0" },
+} as const;
