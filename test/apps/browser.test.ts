@@ -7,6 +7,7 @@ import { ferretdbBin } from "../support/ferretdb.js";
 import { startService, type Service } from "../support/services.js";
 import { requireTool } from "../support/tools.js";
 import { startStack, type Stack } from "./fixture.js";
+import { chromiumArgs } from "../support/chromium.js";
 
 const chromiumBin = requireTool("chromium", "apt-get install chromium");
 const outputDir = join(process.cwd(), "test-output");
@@ -17,16 +18,7 @@ beforeAll(async () => {
   if (skip) return;
   browser = await chromium.launch({
     executablePath: chromiumBin,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
+    args: [...chromiumArgs],
   });
 });
 afterAll(async () => {

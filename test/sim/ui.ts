@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { argocdUIArchive } from "../../tools/cache/recipes.js";
 import { requireTool } from "../support/tools.js";
+import { chromiumArgs } from "../support/chromium.js";
 
 export const chromiumBin = requireTool("chromium", "apt-get install chromium");
 
@@ -20,16 +21,7 @@ export async function launch(): Promise<Browser> {
   mkdirSync(outputDir, { recursive: true });
   return chromium.launch({
     executablePath: chromiumBin!,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
+    args: [...chromiumArgs],
   });
 }
 
