@@ -88,6 +88,27 @@ describe("GIVEN the operator Application whose Deployment cannot roll out", () =
   });
 });
 
+describe("GIVEN the root Application still syncing, waiting on the operator Application", () => {
+  it("WHEN the blockers are gathered THEN they are the operator's Deployment, not the child Application the root lists", () => {
+    const progress = evaluate([{ name: "operator", wave: 1 }], "stackwave", [
+      {
+        metadata: { name: "stackwave" },
+        status: {
+          sync: { status: "OutOfSync" },
+          health: { status: "Progressing" },
+          operationState: { phase: "Running", message: "waiting for healthy state of argoproj.io/Application/operator" },
+          resources: [
+            { group: "argoproj.io", kind: "Application", namespace: "argocd", name: "operator", health: { status: "Progressing" } },
+          ],
+        },
+      },
+      operatorApp,
+    ]);
+    expect(progress.current?.apps.map((a) => a.name)).toEqual(["stackwave"]);
+    expect(waveBlockers(progress).map((b) => `${b.kind} ${b.namespace}/${b.name}`)).toEqual(["Deployment monitoring/prometheus-operator"]);
+  });
+});
+
 describe("GIVEN pods that are not Ready for other reasons", () => {
   it("WHEN a container crash-loops THEN the reason carries the last exit code and the last log line", () => {
     const pod: PodLike = {

@@ -143,9 +143,16 @@ export function changes(before: Progress | undefined, after: Progress): string[]
   );
 }
 
-/** The resources that hold the first unfinished wave. */
+/**
+ * The resources that hold the run: those of every Application that exists and is not done. A child
+ * Application is left out as a resource: its own resources say why it is not Healthy (the root, stuck
+ * on a wave, lists only the child it waits for).
+ */
 export function waveBlockers(progress: Progress): Blocker[] {
-  return (progress.current?.apps ?? []).filter((a) => !a.done).flatMap((a) => a.blockers);
+  return progress.waves
+    .flatMap((w) => w.apps)
+    .filter((a) => a.present && !a.done)
+    .flatMap((a) => a.blockers.filter((b) => !(b.group === "argoproj.io" && b.kind === "Application")));
 }
 
 /**
