@@ -109,6 +109,24 @@ describe("GIVEN the root Application still syncing, waiting on the operator Appl
   });
 });
 
+describe("GIVEN Argo CD 3, which keeps resource health out of status.resources", () => {
+  const blockers = blockersOf("operator", [
+    { kind: "ServiceAccount", namespace: "monitoring", name: "prometheus-operator", status: "Synced" },
+    { group: "apps", kind: "Deployment", namespace: "monitoring", name: "prometheus-operator", status: "Synced" },
+  ]);
+
+  it("WHEN the resources are read THEN the workload counts, to be asked about its pods, and the rest does not", () => {
+    expect(blockers.map((b) => [b.kind, b.health])).toEqual([["Deployment", undefined]]);
+  });
+
+  it("WHEN its pods give a reason THEN the line names it; WHEN they give none THEN there is no line", () => {
+    expect(blockerLine(blockers[0]!, [podReason(pullingPod)!])).toBe(
+      `Deployment monitoring/prometheus-operator: ImagePullBackOff ${badImage}`,
+    );
+    expect(blockerLine(blockers[0]!, [])).toBeUndefined();
+  });
+});
+
 describe("GIVEN pods that are not Ready for other reasons", () => {
   it("WHEN a container crash-loops THEN the reason carries the last exit code and the last log line", () => {
     const pod: PodLike = {

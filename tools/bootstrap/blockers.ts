@@ -21,7 +21,8 @@ export interface Blocker {
   readonly kind: string;
   readonly namespace?: string;
   readonly name: string;
-  readonly health: string;
+  /** Argo CD's health of the resource; undefined where Argo CD (v3: controller.resource.health.persist off) keeps it out of the CR. */
+  readonly health?: string;
   readonly message?: string;
 }
 
@@ -59,17 +60,21 @@ const workloads: Readonly<Record<string, string>> = {
   Pod: "",
 };
 
-/** Every resource of `app` with a health other than Healthy, in the order Argo CD lists them. */
+/**
+ * Every resource of `app` with a health other than Healthy, in the order Argo CD lists them. Argo CD 3
+ * no longer writes resource health into status.resources by default, so a workload without a recorded
+ * health counts too: its pods say whether it holds the wave.
+ */
 export function blockersOf(app: string, resources: readonly ResourceStatusLike[] | undefined): Blocker[] {
   return (resources ?? [])
-    .filter((r) => r.health?.status !== undefined && r.health.status !== "Healthy")
+    .filter((r) => (r.health?.status === undefined ? workloads[r.kind ?? ""] === (r.group ?? "") : r.health.status !== "Healthy"))
     .map((r) => ({
       app,
       group: r.group ?? "",
       kind: r.kind ?? "?",
       namespace: r.namespace || undefined,
       name: r.name ?? "?",
-      health: r.health!.status!,
+      health: r.health?.status,
       message: r.health?.message || undefined,
     }));
 }
@@ -108,10 +113,15 @@ export function podReason(pod: PodLike, lastLogLine?: (container: string) => str
   return undefined;
 }
 
-/** One line per blocker: the resource, its health and message, then what its pods say. */
-export function blockerLine(blocker: Blocker, podReasons: readonly string[] = []): string {
-  const own = `${resourceName(blocker)}: ${blocker.health}${blocker.message ? ` (${blocker.message})` : ""}`;
-  return podReasons.length ? `${resourceName(blocker)}: ${[...new Set(podReasons)].join("; ")} [${blocker.health}]` : own;
+/**
+ * One line per blocker: the resource, its health and message, or what its pods say. Undefined for a
+ * workload with no recorded health whose pods say nothing: nothing shows that it holds the wave.
+ */
+export function blockerLine(blocker: Blocker, podReasons: readonly string[] = []): string | undefined {
+  const health = blocker.health ? ` [${blocker.health}]` : "";
+  if (podReasons.length) return `${resourceName(blocker)}: ${[...new Set(podReasons)].join("; ")}${health}`;
+  if (!blocker.health) return undefined;
+  return `${resourceName(blocker)}: ${blocker.health}${blocker.message ? ` (${blocker.message})` : ""}`;
 }
 
 /**
@@ -119,6 +129,10 @@ export function blockerLine(blocker: Blocker, podReasons: readonly string[] = []
  * fails the caller: the line then says what could not be read.
  */
 export async function diagnose(kc: KubeConfig, blockers: readonly Blocker[]): Promise<string[]> {
+  return (await diagnoseEach(kc, blockers)).filter((line): line is string => line !== undefined);
+}
+
+async function diagnoseEach(kc: KubeConfig, blockers: readonly Blocker[]): Promise<(string | undefined)[]> {
   const { AppsV1Api, BatchV1Api, CoreV1Api } = await import("@kubernetes/client-node");
   const core = kc.makeApiClient(CoreV1Api);
   const apps = kc.makeApiClient(AppsV1Api);
@@ -167,7 +181,7 @@ export async function diagnose(kc: KubeConfig, blockers: readonly Blocker[]): Pr
         });
         return blockerLine(b, reasons);
       } catch (error) {
-        return `${blockerLine(b)} (pods not readable: ${error instanceof Error ? error.message : String(error)})`;
+        return `${resourceName(b)}: pods not readable: ${error instanceof Error ? error.message : String(error)}`;
       }
     }),
   );

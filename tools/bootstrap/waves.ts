@@ -173,9 +173,13 @@ export function stuckReport(progress: Progress, diagnosis?: readonly string[]): 
     if (app.healthMessage) lines.push(`    health: ${app.healthMessage}`);
     for (const condition of app.conditions) lines.push(`    condition ${condition}`);
     if (app.operationMessage) lines.push(`    last operation: ${app.operationMessage}`);
-    if (!app.healthMessage && app.conditions.length === 0 && !app.operationMessage && app.blockers.length === 0)
+    if (!app.healthMessage && app.conditions.length === 0 && !app.operationMessage && !app.blockers.some((b) => b.health))
       lines.push(`    no conditions and no operation reported yet`);
-    if (!diagnosis) for (const b of app.blockers) lines.push(`    waiting on ${blockerLine(b)}`);
+    if (!diagnosis)
+      for (const b of app.blockers) {
+        const line = blockerLine(b);
+        if (line) lines.push(`    waiting on ${line}`);
+      }
   }
   for (const line of diagnosis ?? []) lines.push(`  waiting on ${line}`);
   return lines;
