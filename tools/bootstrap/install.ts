@@ -2,10 +2,11 @@
 // download that only lands in .bin/ once its sha256 matches the value kept in versions.ts.
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { accessSync, constants, createReadStream, realpathSync } from "node:fs";
+import { createReadStream, realpathSync } from "node:fs";
 import { chmod, mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
 import { delimiter, join } from "node:path";
 import { cliToolChecksums, cliTools, type ToolPlatform } from "../../generators/versions.js";
+import { executable } from "../cache/which.js";
 
 export type ToolName = keyof typeof cliTools;
 export const toolNames = Object.keys(cliTools) as ToolName[];
@@ -71,15 +72,6 @@ export const versionArgs: Readonly<Record<ToolName, readonly string[]>> = {
 export function parseToolVersion(output: string): string | undefined {
   const match = /\bv(\d+\.\d+\.\d+)/.exec(output);
   return match ? `v${match[1]}` : undefined;
-}
-
-function executable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Every executable called `name`: first in `firstDirs` (the project's .bin/), then on PATH. */

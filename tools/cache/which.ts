@@ -16,7 +16,8 @@ const extraDirs = [binDir, "/usr/lib/git-core", "/usr/sbin"];
  */
 export const pinnedFirst: ReadonlySet<string> = new Set(["prometheus", "promtool", "alertmanager", "amtool"]);
 
-function executable(path: string): boolean {
+/** Whether `path` exists and may be executed. */
+export function executable(path: string): boolean {
   try {
     accessSync(path, constants.X_OK);
     return true;

@@ -70,6 +70,20 @@ const ref = (image: ImageRef) => imageString(image);
 const n = kindNodeImages;
 
 /** The kindest/node tag: the Kubernetes version that was actually built. */
+/** The images the node image imports into its containerd, so a cluster starts without pulling. */
+const preloaded = [
+  "kube-apiserver",
+  "kube-controller-manager",
+  "kube-scheduler",
+  "kube-proxy",
+  "etcd",
+  "coredns",
+  "pause",
+  "kindnetd",
+  "local-path-provisioner",
+  "local-path-helper",
+];
+
 export const kindNodeReference = imageString({ registry: "docker.io", repository: "kindest/node", tag: k8s });
 
 /** Every image a Kind node of cliTools.kind needs, in build order. */
@@ -179,33 +193,10 @@ export const kindImages: readonly ImageSpec[] = [
       { tool: "kubernetes", version: k8s, binary: "kubectl" },
       { kindManifests: "manifests" },
       {
-        images: [
-          "kube-apiserver",
-          "kube-controller-manager",
-          "kube-scheduler",
-          "kube-proxy",
-          "etcd",
-          "coredns",
-          "pause",
-          "kindnetd",
-          "local-path-provisioner",
-          "local-path-helper",
-        ],
+        images: [...preloaded],
       },
     ],
-    needs: [
-      "kind-base",
-      "kube-apiserver",
-      "kube-controller-manager",
-      "kube-scheduler",
-      "kube-proxy",
-      "etcd",
-      "coredns",
-      "pause",
-      "kindnetd",
-      "local-path-provisioner",
-      "local-path-helper",
-    ],
+    needs: ["kind-base", ...preloaded],
   },
 ];
 
