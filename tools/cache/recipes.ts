@@ -5,6 +5,7 @@ import { chmodSync, cpSync, existsSync, readdirSync, readFileSync, statSync, wri
 import { join } from "node:path";
 import { repoRoot } from "../../generators/paths.js";
 import { goTools } from "../../generators/versions.js";
+import { imageRecipes } from "../images/recipes.js";
 import { kindRecipes } from "../kind/recipes.js";
 
 /** What a recipe may do while building: run go in the wrapper module and write files there. */
@@ -291,4 +292,6 @@ export const recipes: readonly Recipe[] = [
   prometheusProject("alertmanager", goTools.alertmanager, ["alertmanager", "amtool"]),
   // The kind CLI and the Go-built parts of the Kind node image (tools/kind).
   ...kindRecipes,
+  // The Go-built programs of the stack's images (tools/images).
+  ...imageRecipes,
 ];
