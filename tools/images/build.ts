@@ -24,7 +24,7 @@ import { goModuleDir } from "../cache/gomod.js";
 import type { Docker } from "../kind/docker/daemon.js";
 import { kindManifests } from "../kind/node/manifests.js";
 import { ensureDebian } from "./debian.js";
-import { imageSpec, kindImages, type ContextFile, type ImageSpec } from "./list.js";
+import { allImages, imageSpec, type ContextFile, type ImageSpec } from "./list.js";
 
 /** Label holding the hash an image was built from. */
 const recipeLabel = "org.stackwave.recipe";
@@ -202,7 +202,7 @@ export async function ensureImage(docker: Docker, spec: ImageSpec, options: Buil
 }
 
 /** `names` and everything they need, each once, dependencies first. */
-export function buildOrder(names: readonly string[], list: readonly ImageSpec[] = kindImages): ImageSpec[] {
+export function buildOrder(names: readonly string[], list: readonly ImageSpec[] = allImages): ImageSpec[] {
   const order: ImageSpec[] = [];
   const visit = (name: string, path: readonly string[]) => {
     if (path.includes(name)) throw new Error(`image needs form a cycle: ${[...path, name].join(" -> ")}`);
@@ -218,7 +218,7 @@ export function buildOrder(names: readonly string[], list: readonly ImageSpec[] 
 /** Builds `names` (default: every image of the list) and what they need. */
 export async function ensureImages(
   docker: Docker,
-  names: readonly string[] = kindImages.map((s) => s.name),
+  names: readonly string[] = allImages.map((s) => s.name),
   options: BuildOptions = {},
 ): Promise<ImageOutcome[]> {
   const outcomes: ImageOutcome[] = [];
