@@ -13,14 +13,16 @@ export type ContextFile =
   | { readonly tool: string; readonly version: string; readonly binary: string; readonly as?: string }
   /** A file of this repository, relative to its root. */
   | { readonly repo: string; readonly as?: string }
-  /** A folder of a Go module, from the module cache. */
+  /** A folder or file of a Go module, from the module cache. */
   | { readonly module: string; readonly version: string; readonly path: string; readonly as: string }
   /** The pause binary at this tag, compiled from build/pause/linux/pause.c of the Kubernetes module. */
   | { readonly pause: string; readonly as: string }
   /** Images of this list, `docker save`d into images/<name>.tar (the node image imports them). */
   | { readonly images: readonly string[] }
   /** kind's default CNI and storage manifests, as kind's own code renders them (tools/kind/node/manifests.ts). */
-  | { readonly kindManifests: string };
+  | { readonly kindManifests: string }
+  /** An npm registry package, `npm pack`ed once into the cache (name@version), staged as a .tgz. */
+  | { readonly npm: string; readonly as: string };
 
 export interface ImageSpec {
   /** Short name: the cache label, the command line, the benchmark row. */
@@ -39,6 +41,11 @@ export interface ImageSpec {
   readonly files: readonly ContextFile[];
   /** Images of this list it is built on or contains: built first. */
   readonly needs: readonly string[];
+  /**
+   * The upstream Dockerfile a faithful image follows, in its Go module: test/kind/images.test.ts checks the
+   * built image's entrypoint, cmd, user, ports, working directory and volumes against its final stage.
+   */
+  readonly upstream?: { readonly module: string; readonly version: string; readonly path: string };
 }
 
 const df = (name: string) => `tools/images/dockerfiles/${name}.Dockerfile`;
