@@ -5,6 +5,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { BuildContext, Recipe } from "../cache/recipes.js";
 import { images, prometheusOperator } from "../../generators/versions.js";
+import { registryRecipe } from "./registry.js";
 
 /** prometheus/common's version package, which every one of these stamps. */
 const stamp = (version: string) => {
@@ -92,4 +93,5 @@ export const imageRecipes: readonly Recipe[] = [
       `k8s.io/kube-state-metrics/v2 ${ksm}/go.mod h1:w/LL+bRDjYoHC1KoUr2bhjjBdKIAdVv1Ieduwuj6/H8=`,
     ],
   }),
+  registryRecipe,
 ];
