@@ -5,6 +5,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { BuildContext, Recipe } from "../cache/recipes.js";
 import { images, prometheusOperator } from "../../generators/versions.js";
+import { registryRecipe } from "./registry.js";
 
 /** prometheus/common's version package, which every one of these stamps. */
 const stamp = (version: string) => {
@@ -93,4 +94,5 @@ export const imageRecipes: readonly Recipe[] = [
       "k8s.io/sample-controller v0.32.6/go.mod h1:eNDOnx2rVcttp3BIoB9aYUfpJf+Z1G0m7/NxBOVqtUY=",
     ],
   }),
+  registryRecipe,
 ];
