@@ -2,7 +2,7 @@
 // was expected, so one run lists them all.
 import { layerNames, type StackConfig } from "./config.js";
 import { guestbookNamespace, monitoringNamespace } from "./monitoring.js";
-import { pulledImages, registriesOf } from "./clusters/mirror.js";
+import { pulledImageRefs } from "./clusters/mirror.js";
 import { images } from "./versions.js";
 
 /** One thing wrong with the config. */
@@ -279,7 +279,8 @@ function crossCheck(config: StackConfig, out: Problem[]): void {
     });
     // A pulled image from a registry the mirror does not cover would still go to the internet.
     if (c.mirror && Array.isArray(c.mirror.registries)) {
-      const uncovered = registriesOf(pulledImages(config)).filter((r) => !c.mirror!.registries.includes(r));
+      const pulled = [...new Set(pulledImageRefs(config).map((image) => image?.registry))].filter((r) => typeof r === "string").sort();
+      const uncovered = pulled.filter((r) => !c.mirror!.registries.includes(r));
       if (uncovered.length)
         out.push({
           path: `clusters[${i}].mirror.registries`,

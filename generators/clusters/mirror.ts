@@ -41,6 +41,38 @@ export function localHostsToml(): string {
   return `# Written by stackwave bootstrap: pulls of ${localRegistry.host}/* go to the registry container.\n[host."${mirrorEndpoint}"]\n`;
 }
 
+/** A hosts.toml for one registry: the folder name under certs.d and the file's text. */
+export interface HostsFile {
+  readonly registry: string;
+  readonly toml: string;
+}
+
+/** The hosts.toml files of a cluster: the local registry's own, then one per mirrored registry. */
+export function hostsFiles(mirror: MirrorConfig | undefined): HostsFile[] {
+  return [
+    { registry: localRegistry.host, toml: localHostsToml() },
+    ...(mirror?.registries ?? []).map((registry) => ({ registry, toml: hostsToml(registry) })),
+  ];
+}
+
+/**
+ * A POSIX sh script that writes every file under `dir`, for `docker exec -i <node> sh -s`: one exec per node
+ * however many registries. Quoted here-documents keep the text byte for byte.
+ */
+export function hostsScript(files: readonly HostsFile[], dir: string = certsDir): string {
+  const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  return [
+    "set -e",
+    ...files.flatMap(({ registry, toml }) => [
+      `mkdir -p ${quote(`${dir}/${registry}`)}`,
+      `cat > ${quote(`${dir}/${registry}/hosts.toml`)} <<'STACKWAVE_HOSTS_TOML'`,
+      toml.replace(/\n$/, ""),
+      "STACKWAVE_HOSTS_TOML",
+    ]),
+    "",
+  ].join("\n");
+}
+
 /** Images that no node pulls: the node image (Docker runs it), the base of our Dockerfiles, and our own images. */
 const notPulled: readonly ImageName[] = ["kindNode", "node"];
 
@@ -53,17 +85,21 @@ export function parseReference(reference: string): ImageRef {
 }
 
 /**
- * Every image the cluster's nodes pull from an upstream registry, sorted: the stack's images from the config
- * and what the argo-cd chart renders with our values (argocd.image at the pinned version plus
- * argocd.chartImages). test/mirror/images.test.ts checks this against the rendered overlays and the chart.
+ * Every image the cluster's nodes pull from an upstream registry: the stack's images from the config and what
+ * the argo-cd chart renders with our values (argocd.image at the pinned version plus argocd.chartImages).
+ * test/mirror/images.test.ts checks this against the rendered overlays and the chart.
  */
-export function pulledImages(config: StackConfig): string[] {
+export function pulledImageRefs(config: StackConfig): ImageRef[] {
   const ours = (image: ImageRef) => image.registry === localRegistry.host;
   const stack = (Object.entries(config.images) as [ImageName, ImageRef][])
     .filter(([name, image]) => !notPulled.includes(name) && !ours(image))
-    .map(([, image]) => imageString(image));
-  const chart = [imageString({ ...argocd.image, tag: config.versions.argocd }), ...argocd.chartImages.map(imageString)];
-  return [...new Set([...stack, ...chart])].sort();
+    .map(([, image]) => image);
+  return [...stack, { ...argocd.image, tag: config.versions.argocd }, ...argocd.chartImages];
+}
+
+/** pulledImageRefs as references, sorted and without repeats. */
+export function pulledImages(config: StackConfig): string[] {
+  return [...new Set(pulledImageRefs(config).map(imageString))].sort();
 }
 
 /** Where the mirror keeps an upstream image: `<host>/<registry>/<repository>:<tag>`. */

@@ -8,7 +8,7 @@ import { kindCluster } from "../../generators/clusters/kind.js";
 import { bootstrapSecrets, pagerSwitch } from "../../generators/monitoring.js";
 import { nodePorts } from "../../generators/stack.js";
 import { chartMirrorTag } from "../../generators/clusters/applications.js";
-import { certsDir, hostsToml, localHostsToml, mirrorEndpoint } from "../../generators/clusters/mirror.js";
+import { certsDir, hostsFiles, hostsScript, mirrorEndpoint } from "../../generators/clusters/mirror.js";
 import { argocd, imageString, localRegistry, type ImageName, type ToolPlatform } from "../../generators/versions.js";
 import { mirrorImages, type MirrorImage } from "../mirror/images.js";
 import type { ArgoApps } from "./applications.js";
@@ -270,10 +270,7 @@ function clusterStep(input: PlanInput, n: Names): Step {
     argv: ["docker", "exec", controlPlane, "kubectl", "--kubeconfig=/etc/kubernetes/admin.conf", "get", "--raw=/readyz"],
     describe: `cluster ${n.kindCluster} exists and its API server is ready`,
   };
-  const hosts = [
-    { registry: localRegistry.host, toml: localHostsToml() },
-    ...(input.cluster.mirror?.registries ?? []).map((registry) => ({ registry, toml: hostsToml(registry) })),
-  ];
+  const hosts = hostsScript(hostsFiles(input.cluster.mirror));
   return {
     name: "cluster",
     title: `Create the Kind cluster ${n.kindCluster} and connect it to the registry`,
@@ -314,21 +311,11 @@ function clusterStep(input: PlanInput, n: Names): Step {
         },
       },
       // containerd reads certs.d on every pull, so files written after the node started take effect at once.
-      ...n.nodes.flatMap((node) =>
-        hosts.map(({ registry, toml }): CommandAction => ({
-          kind: "command",
-          argv: [
-            "docker",
-            "exec",
-            "-i",
-            node,
-            "sh",
-            "-c",
-            `mkdir -p '${certsDir}/${registry}' && cat > '${certsDir}/${registry}/hosts.toml'`,
-          ],
-          stdin: { text: toml },
-        })),
-      ),
+      ...n.nodes.map((node): CommandAction => ({
+        kind: "command",
+        argv: ["docker", "exec", "-i", node, "sh", "-s"],
+        stdin: { text: hosts },
+      })),
       {
         kind: "command",
         argv: ["kubectl", "--context", n.context, "apply", "-f", "-"],
