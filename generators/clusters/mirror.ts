@@ -24,12 +24,12 @@ export function upstreamServer(registry: string): string {
  * override_path, so containerd asks `/v2/<registry>/<repository>/manifests/<tag>` of the local registry;
  * `server` stays the upstream, which containerd tries only when the mirror lacks the image.
  */
-export function hostsToml(registry: string): string {
+export function hostsToml(registry: string, endpoint: string = mirrorEndpoint): string {
   return [
     `# Written by stackwave bootstrap (generators/clusters/mirror.ts): pulls of ${registry}/* try the local registry first.`,
     `server = "${upstreamServer(registry)}"`,
     "",
-    `[host."${mirrorEndpoint}/v2/${registry}"]`,
+    `[host."${endpoint}/v2/${registry}"]`,
     `  capabilities = ["pull", "resolve"]`,
     `  override_path = true`,
     "",
@@ -37,8 +37,8 @@ export function hostsToml(registry: string): string {
 }
 
 /** The hosts.toml of the local registry itself: pulls of localhost:5001/* (our own images) go to the container. */
-export function localHostsToml(): string {
-  return `# Written by stackwave bootstrap: pulls of ${localRegistry.host}/* go to the registry container.\n[host."${mirrorEndpoint}"]\n`;
+export function localHostsToml(endpoint: string = mirrorEndpoint): string {
+  return `# Written by stackwave bootstrap: pulls of ${localRegistry.host}/* go to the registry container.\n[host."${endpoint}"]\n`;
 }
 
 /** A hosts.toml for one registry: the folder name under certs.d and the file's text. */
@@ -47,11 +47,14 @@ export interface HostsFile {
   readonly toml: string;
 }
 
-/** The hosts.toml files of a cluster: the local registry's own, then one per mirrored registry. */
-export function hostsFiles(mirror: MirrorConfig | undefined): HostsFile[] {
+/**
+ * The hosts.toml files of a cluster: the local registry's own, then one per mirrored registry. `endpoint` is
+ * how nodes reach the registry; tests pass their own container's.
+ */
+export function hostsFiles(mirror: MirrorConfig | undefined, endpoint: string = mirrorEndpoint): HostsFile[] {
   return [
-    { registry: localRegistry.host, toml: localHostsToml() },
-    ...(mirror?.registries ?? []).map((registry) => ({ registry, toml: hostsToml(registry) })),
+    { registry: localRegistry.host, toml: localHostsToml(endpoint) },
+    ...(mirror?.registries ?? []).map((registry) => ({ registry, toml: hostsToml(registry, endpoint) })),
   ];
 }
 
