@@ -98,7 +98,9 @@ describe("GIVEN bootstrap's options", () => {
     const base = baseInput(options, {});
     expect(base.cluster.mirror).toEqual({ registries: local.mirror!.registries, offline: true });
     const plan = upPlan({ ...base, applications: { root: "stackwave", bootstrapFiles: [], children: [] } } as PlanInput);
-    const seed = plan.steps.find((s) => s.name === "mirror")!.actions[0] as SeedMirrorAction;
+    const mirrorActions = plan.steps.find((s) => s.name === "mirror")!.actions;
+    expect(mirrorActions[0]).toEqual({ kind: "wait-http", url: "http://localhost:5001/v2/", timeoutMs: 60_000 });
+    const seed = mirrorActions[1] as SeedMirrorAction;
     expect(seed).toMatchObject({ kind: "seed-mirror", offline: true, registry: "localhost:5001" });
     expect(seed.images.filter((i) => i.required).map((i) => i.reference)).toEqual(pulledImages(config));
     const chartStep = plan.steps.find((s) => s.name === "chart")!;

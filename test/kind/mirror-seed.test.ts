@@ -3,7 +3,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { repoRoot } from "../../generators/paths.js";
 import { readTar } from "../../tools/bootstrap/chart.js";
+import type { SeedMirrorAction, Step } from "../../tools/bootstrap/plan.js";
+import { Runner, StepError } from "../../tools/bootstrap/run.js";
 import { startDocker, type Docker } from "../../tools/kind/docker/daemon.js";
 import type { MirrorImage } from "../../tools/mirror/images.js";
 import { mirrorMain } from "../../tools/mirror/main.js";
@@ -66,6 +69,7 @@ describe.skipIf(Boolean(blocker) || !registryBinary)("GIVEN the harness Docker a
   });
 
   it("WHEN the check command runs against it THEN it exits 1 and names the cluster's images the registry lacks", async () => {
+    await seed({ env: docker.env, registry: registry.host, images: [required(pause)] });
     const lines: string[] = [];
     const write = process.stdout.write.bind(process.stdout);
     process.stdout.write = ((chunk: string) => (lines.push(String(chunk)), true)) as typeof process.stdout.write;
@@ -79,6 +83,29 @@ describe.skipIf(Boolean(blocker) || !registryBinary)("GIVEN the harness Docker a
     expect(code).toBe(1);
     expect(text).toContain("✗ docker.io/library/mongo:8.0.12 (the cluster pulls it)");
     expect(text).not.toContain(`✗ ${pause}`);
+  });
+
+  it("WHEN bootstrap's mirror step runs offline and one image is nowhere THEN the step fails fast, naming that image", async () => {
+    const lines: string[] = [];
+    const runner = new Runner({ root: repoRoot, binDir: ".bin", verbose: false, log: (l) => lines.push(l), env: docker.env });
+    const step: Step = {
+      name: "mirror",
+      title: "Fill the image mirror",
+      details: [],
+      actions: [{ kind: "seed-mirror", registry: registry.host, images: [required(pause), required(absent)], offline: true }],
+      hint: "seed it",
+    };
+    const error = await runner.step(step, 0, 1).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(StepError);
+    const text = (error as StepError).format();
+    expect(text).toContain(`✗ ${absent} (the cluster pulls it)`);
+    expect(text).not.toContain(`✗ ${pause}`);
+    // Online, the same gap is reported and the step goes on: the node pulls it from upstream.
+    await runner.step({ ...step, actions: [{ ...(step.actions[0] as SeedMirrorAction), offline: false }] }, 0, 1);
+    expect(lines.join("\n")).toMatch(/✓ \d pushed, \d already in [\d.:]+, 1 left to upstream/);
   });
 
   it("WHEN a bundle is written and seeded into an empty registry THEN the bundle names the image and the registry holds it afterwards", async () => {

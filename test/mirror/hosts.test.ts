@@ -89,7 +89,7 @@ describe("GIVEN the local cluster's mirror", () => {
   it("WHEN the simulated cluster is given a mirror THEN the check refuses it: only Kind nodes pull", () => {
     const broken = { ...config, clusters: config.clusters.map((c) => (c.runtime === "sim" ? { ...c, mirror: local.mirror } : c)) };
     expect(validateConfig(broken).map(formatProblem)).toEqual([
-      "config error: clusters[1].mirror: expected nothing on a sim cluster (Kind only), got an object",
+      "config error: clusters[1].mirror: expected nothing on a sim cluster, got an object",
     ]);
   });
 });

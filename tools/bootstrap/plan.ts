@@ -670,7 +670,11 @@ function mirrorStep(input: PlanInput): Step[] {
         `registries ${mirror.registries.join(", ")} → ${mirrorEndpoint}/v2/<registry>/… (hosts.toml in ${certsDir}/<registry>/ on each node)`,
         ...images.map((i) => `${i.required ? "required" : "optional"} ${i.reference}`),
       ],
-      actions: [{ kind: "seed-mirror", registry: localRegistry.host, images, offline: mirror.offline }],
+      actions: [
+        // The registry container may still be starting.
+        { kind: "wait-http", url: `http://${localRegistry.host}/v2/`, timeoutMs: 60_000 },
+        { kind: "seed-mirror", registry: localRegistry.host, images, offline: mirror.offline },
+      ],
       hint: `\`node --import tsx tools/mirror/main.ts check\` lists what the mirror lacks; seed it from a bundle with \`node --import tsx tools/mirror/main.ts seed --from <bundle.tar>\` (docs/air-gapped.md).`,
     },
   ];
