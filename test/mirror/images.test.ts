@@ -12,6 +12,9 @@ import { repoRoot } from "../../generators/paths.js";
 import { defaultConfig } from "../../generators/stack.js";
 import { kubernetes, localRegistry } from "../../generators/versions.js";
 import { build } from "../../tools/dev/kustomize.js";
+import { allImages, kindNodeReference } from "../../tools/images/list.js";
+import { dockerImages, listedPullable, mirrorImages } from "../../tools/mirror/images.js";
+import { fullReference } from "../../tools/mirror/seed.js";
 import { inCI, requireTool } from "../support/tools.js";
 
 const config = defaultConfig();
@@ -68,4 +71,30 @@ describe.skipIf(!kustomize || !helm || !existsSync(chart))("GIVEN the Kind clust
       for (const image of upstream) expect(cluster.mirror!.registries).toContain(parseReference(image).registry);
     },
   );
+});
+
+describe("GIVEN the mirror list of the local cluster", () => {
+  const cluster = config.clusters.find((c) => c.name === "local")!;
+
+  it("WHEN it is built from the pinned image list THEN the pulled images are required, the node's others optional, and neither the node image nor localhost ones appear", () => {
+    const list = mirrorImages(config, cluster);
+    expect(list.filter((i) => i.required).map((i) => i.reference)).toEqual(pulledImages(config));
+    const optional = list.filter((i) => !i.required).map((i) => i.reference);
+    expect(optional).toContain("registry.k8s.io/pause:3.10");
+    expect(optional).not.toContain(kindNodeReference);
+    expect(list.some((i) => i.reference.startsWith("localhost/"))).toBe(false);
+    expect(listedPullable(allImages, ["quay.io"]).every((r) => r.startsWith("quay.io/"))).toBe(true);
+  });
+
+  it("WHEN a bundle is planned THEN it adds the registry image and the node image Docker runs itself", () => {
+    expect(dockerImages(config)).toEqual(expect.arrayContaining(["docker.io/library/registry:2.8.3", kindNodeReference]));
+  });
+
+  it("WHEN Docker prints short names THEN they become the full upstream references the list uses", () => {
+    expect(fullReference("debian:bookworm-slim")).toBe("docker.io/library/debian:bookworm-slim");
+    expect(fullReference("kindest/node:v1.32.9")).toBe("docker.io/kindest/node:v1.32.9");
+    expect(fullReference("quay.io/prometheus/prometheus:v3.5.0")).toBe("quay.io/prometheus/prometheus:v3.5.0");
+    expect(fullReference("localhost:5001/guestbook-backend:src-1")).toBe("localhost:5001/guestbook-backend:src-1");
+    expect(fullReference("localhost/stackwave/kind-base:v0.30.0")).toBe("localhost/stackwave/kind-base:v0.30.0");
+  });
 });
