@@ -55,6 +55,30 @@ export type CrdSource =
   | { readonly kind: "mirror"; readonly repoURL: string; readonly path: string };
 
 /**
+ * Every image a Kind cluster pulls goes through the local registry first (docs/air-gapped.md): containerd on
+ * each node gets a certs.d/<registry>/hosts.toml per registry, bootstrap fills the registry from the local
+ * Docker before the cluster starts, and preflight checks that it holds every image.
+ */
+export interface MirrorConfig {
+  /** Upstream registries pulled through the mirror, e.g. docker.io. Must cover every registry the cluster's images name. */
+  readonly registries: readonly string[];
+  /**
+   * true: air-gapped. bootstrap refuses to start while an image is in neither the mirror nor the local Docker,
+   * naming it, and needs the argo-cd chart as a file (--chart). false: such images are pulled from upstream
+   * (containerd falls back to the registry itself), and preflight only warns.
+   */
+  readonly offline: boolean;
+}
+
+/**
+ * Where the self-managed argo-cd Application takes the chart from.
+ * - `upstream`: the chart repository (argocd.chart.repository); needs internet.
+ * - `mirror`: a git repo on the local git server holding the unpacked chart at `path`; bootstrap pushes the
+ *   pinned chart there (from --chart, or `helm pull` when online), so Argo CD never reaches the chart repository.
+ */
+export type ChartSource = { readonly kind: "upstream" } | { readonly kind: "mirror"; readonly repoURL: string; readonly path: string };
+
+/**
  * What runs the cluster.
  * - `kind`: a Kind cluster; bootstrap installs Argo CD with Helm and Argo CD then manages its own release.
  * - `sim`: the simulated cluster (docs/sim.md); Argo CD runs as local processes, so there is no Kind config and
@@ -78,6 +102,10 @@ export interface ClusterConfig {
   /** Host ports (a `sim` cluster uses only gitServer). */
   readonly ports: PortConfig;
   readonly crdSource: CrdSource;
+  /** Pull every upstream registry through the local registry (Kind only). Absent: nodes pull from upstream. */
+  readonly mirror?: MirrorConfig;
+  /** Where the self-managed argo-cd Application takes the chart from (Kind only). Absent: upstream. */
+  readonly chartSource?: ChartSource;
 }
 
 /** Versions that are not image tags: what Kind runs, where CRDs come from, which chart installs Argo CD. */

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ClusterConfig, EnvironmentConfig, LayerConfig, StackConfig } from "./config.js";
 import { repoRoot } from "./paths.js";
-import { argocd, images, kubernetes, prometheusOperator } from "./versions.js";
+import { argocd, images, kubernetes, mirroredRegistries, prometheusOperator } from "./versions.js";
 
 export const layers: readonly LayerConfig[] = [
   { name: "crds", wave: 0, project: "platform", namespace: "monitoring" },
@@ -68,6 +68,10 @@ export const clusters: readonly ClusterConfig[] = [
     targetRevision: "main",
     ports,
     crdSource: { kind: "upstream" },
+    // Every image through the local registry (docs/air-gapped.md); what it lacks still comes from upstream.
+    mirror: { registries: mirroredRegistries, offline: false },
+    // The pinned chart from the git server: bootstrap pushes it there (--chart <tgz>, or helm pull when online).
+    chartSource: { kind: "mirror", repoURL: "http://stackwave-git:8080/argo-cd-chart.git", path: argocd.chart.name },
   },
   {
     // The `local` environment on the simulated cluster (docs/sim.md). It differs from `local` only where the

@@ -2,6 +2,7 @@
 // was expected, so one run lists them all.
 import { layerNames, type StackConfig } from "./config.js";
 import { guestbookNamespace, monitoringNamespace } from "./monitoring.js";
+import { pulledImageRefs } from "./clusters/mirror.js";
 import { images } from "./versions.js";
 
 /** One thing wrong with the config. */
@@ -23,7 +24,9 @@ type Schema =
   | { readonly type: "enum"; readonly values: readonly string[] }
   | { readonly type: "object"; readonly fields: Readonly<Record<string, Schema>> }
   | { readonly type: "array"; readonly items: Schema; readonly minItems: number }
-  | { readonly type: "tagged"; readonly tag: string; readonly variants: Readonly<Record<string, Schema>> };
+  | { readonly type: "tagged"; readonly tag: string; readonly variants: Readonly<Record<string, Schema>> }
+  /** May be absent; when present it must match `schema`. */
+  | { readonly type: "optional"; readonly schema: Schema };
 
 const version = /^v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/;
 const name = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -112,6 +115,28 @@ const schema: Schema = obj({
           }),
         },
       },
+      mirror: {
+        type: "optional",
+        schema: obj({
+          registries: { type: "array", minItems: 1, items: str(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "a registry host such as quay.io") },
+          offline: { type: "boolean" },
+        }),
+      },
+      chartSource: {
+        type: "optional",
+        schema: {
+          type: "tagged",
+          tag: "kind",
+          variants: {
+            upstream: obj({ kind: { type: "enum", values: ["upstream"] } }),
+            mirror: obj({
+              kind: { type: "enum", values: ["mirror"] },
+              repoURL: str(/^https?:\/\/[A-Za-z0-9.-]+(:\d+)?\/[\w./-]+$/, "an http(s) git URL on the local git server"),
+              path: str(/^[\w.-]+(\/[\w.-]+)*$/, "a relative path inside the repo"),
+            }),
+          },
+        },
+      },
     }),
   },
 });
@@ -144,6 +169,9 @@ function check(value: unknown, s: Schema, path: string, out: Problem[]): void {
       if (!Array.isArray(value)) return fail("an array");
       if (value.length < s.minItems) fail(`at least ${s.minItems} entries`);
       value.forEach((item, i) => check(item, s.items, `${path}[${i}]`, out));
+      return;
+    case "optional":
+      if (value !== undefined) check(value, s.schema, path, out);
       return;
     case "tagged": {
       const tag = (value as Record<string, unknown> | null)?.[s.tag];
@@ -249,6 +277,21 @@ function crossCheck(config: StackConfig, out: Problem[]): void {
           got: describe(p),
         });
     });
+    // A pulled image from a registry the mirror does not cover would still go to the internet.
+    if (c.mirror && Array.isArray(c.mirror.registries)) {
+      const pulled = [...new Set(pulledImageRefs(config).map((image) => image?.registry))].filter((r) => typeof r === "string").sort();
+      const uncovered = pulled.filter((r) => !c.mirror!.registries.includes(r));
+      if (uncovered.length)
+        out.push({
+          path: `clusters[${i}].mirror.registries`,
+          expected: `every registry the cluster's images name (add ${uncovered.join(", ")})`,
+          got: describe(c.mirror.registries.join(", ")),
+        });
+    }
+    // The simulated cluster runs no nodes that pull and no self-managed Argo CD.
+    for (const key of ["mirror", "chartSource"] as const)
+      if (c[key] && c.runtime === "sim")
+        out.push({ path: `clusters[${i}].${key}`, expected: "nothing on a sim cluster", got: "an object" });
     // The simulated cluster's git server runs on this machine at ports.gitServer; Argo CD must clone from there.
     const local = `http://127.0.0.1:${c.ports?.gitServer}/`;
     if (c.runtime === "sim" && typeof c.repoURL === "string" && !c.repoURL.startsWith(local))

@@ -97,7 +97,15 @@ export const argocd = {
    */
   chart: { repository: "https://argoproj.github.io/argo-helm", name: "argo-cd", version: "9.3.7" },
   image: { registry: "quay.io", repository: "argoproj/argocd", tag: argocdVersion },
+  /**
+   * The other images chart 9.3.7 renders with our values (dex, notifications and redis-ha off): its redis.
+   * The image mirror needs them; test/mirror/images.test.ts renders the chart and checks this list.
+   */
+  chartImages: [{ registry: "ecr-public.aws.com", repository: "docker/library/redis", tag: "8.2.2-alpine" }],
 } as const;
+
+/** The upstream registries a Kind cluster's mirror covers by default (generators/clusters/mirror.ts). */
+export const mirroredRegistries = ["docker.io", "ecr-public.aws.com", "ghcr.io", "quay.io", "registry.k8s.io"] as const;
 
 /** CLI tools bootstrap checks (and installs into .bin/ when missing). */
 export const cliTools = {

@@ -105,9 +105,7 @@ function argocdApplication(config: StackConfig, cluster: ClusterConfig): Applica
       project: projectNames.argocd,
       sources: [
         {
-          repoURL: argocd.chart.repository,
-          chart: argocd.chart.name,
-          targetRevision: config.versions.argocdChart,
+          ...chartLocation(config, cluster),
           helm: {
             // Must equal bootstrap's release name: the chart names every object after it.
             releaseName: argocdRelease.name,
@@ -127,6 +125,17 @@ function argocdApplication(config: StackConfig, cluster: ClusterConfig): Applica
     },
   });
 }
+
+/** Where the argo-cd Application reads the chart: the chart repository, or the git mirror bootstrap fills (chartSource). */
+function chartLocation(config: StackConfig, cluster: ClusterConfig): { repoURL: string; targetRevision: string; chart?: string; path?: string } {
+  const source = cluster.chartSource ?? { kind: "upstream" };
+  return source.kind === "mirror"
+    ? { repoURL: source.repoURL, path: source.path, targetRevision: chartMirrorTag(config.versions.argocdChart) }
+    : { repoURL: argocd.chart.repository, chart: argocd.chart.name, targetRevision: config.versions.argocdChart };
+}
+
+/** The git tag bootstrap gives the chart mirror's commit of chart `version`, so the Application pins it. */
+export const chartMirrorTag = (version: string): string => `${argocd.chart.name}-${version}`;
 
 function projects(config: StackConfig, cluster: ClusterConfig): AppProject[] {
   const here = (namespaces: Iterable<string>) => [...new Set(namespaces)].sort().map((namespace) => ({ server: inCluster, namespace }));
@@ -155,7 +164,7 @@ function projects(config: StackConfig, cluster: ClusterConfig): AppProject[] {
       metadata: { name: projectNames.argocd, namespace: argocdNamespace, annotations },
       spec: {
         description: "Argo CD's own release: the pinned chart with this repository's values",
-        sourceRepos: [argocd.chart.repository, cluster.repoURL],
+        sourceRepos: [chartLocation(config, cluster).repoURL, cluster.repoURL],
         destinations: here([argocdNamespace]),
         clusterResourceWhitelist: [crd, rbac("ClusterRole"), rbac("ClusterRoleBinding")],
       },

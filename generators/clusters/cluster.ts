@@ -5,6 +5,7 @@ import { objectFiles, type FileSpec } from "../files.js";
 import { clusterApplications, rootApplication } from "./applications.js";
 import { argocdValues } from "./argocd.js";
 import { kindCluster } from "./kind.js";
+import { registryMirror } from "./mirror.js";
 
 const source = "generators/clusters/cluster.ts";
 
@@ -16,8 +17,13 @@ export function clusterFiles(config: StackConfig, cluster: ClusterConfig): FileS
     cluster.runtime === "kind"
       ? [{ path: `${dir}/kind-config.yaml`, generator: "kindCluster", source: "generators/clusters/kind.ts", value: kindCluster(config, cluster) }]
       : [];
+  const mirror: FileSpec[] =
+    cluster.runtime === "kind" && cluster.mirror
+      ? [{ path: `${dir}/registry-mirror.yaml`, generator: "registryMirror", source: "generators/clusters/mirror.ts", value: registryMirror(config, { ...cluster, mirror: cluster.mirror }) }]
+      : [];
   return [
     ...kind,
+    ...mirror,
     { path: `${dir}/argocd-values.yaml`, generator: "argocdValues", source: "generators/clusters/argocd.ts", value: argocdValues(config, cluster) },
     ...objectFiles(dir, [rootApplication(config, cluster)]).map((f) => ({ ...f, path: `${dir}/root-app.yaml` })),
     ...apps,

@@ -172,7 +172,11 @@ describe.each(clusters.map((c) => [c.name, c] as const))("GIVEN the Argo CD obje
     for (const p of projects)
       expect(
         p.spec.sourceRepos.every((r) =>
-          [cluster.repoURL, argocd.chart.repository, cluster.crdSource.kind === "mirror" ? cluster.crdSource.repoURL : ""].includes(r),
+          [
+            cluster.repoURL,
+            cluster.chartSource?.kind === "mirror" ? cluster.chartSource.repoURL : argocd.chart.repository,
+            cluster.crdSource.kind === "mirror" ? cluster.crdSource.repoURL : "",
+          ].includes(r),
         ),
       ).toBe(true);
   });
@@ -205,7 +209,15 @@ describe("GIVEN the Argo CD objects of the Kind cluster", () => {
     expect(projects.map((p) => p.metadata.name)).toContain(projectNames.argocd);
     expect(self.spec.project).toBe(projectNames.argocd);
     const [chart, values] = sourcesOf(self);
-    expect(chart).toMatchObject({ repoURL: argocd.chart.repository, chart: "argo-cd", targetRevision: argocd.chart.version });
+    // The pinned chart, from the chart mirror bootstrap fills on the git server (never the chart repository).
+    expect(cluster.chartSource).toMatchObject({ kind: "mirror" });
+    if (cluster.chartSource?.kind !== "mirror") throw new Error("cluster local has no chart mirror");
+    expect(chart).toMatchObject({
+      repoURL: cluster.chartSource.repoURL,
+      path: "argo-cd",
+      targetRevision: `argo-cd-${argocd.chart.version}`,
+    });
+    expect(chart).not.toHaveProperty("chart");
     expect(chart!.helm?.releaseName).toBe("argocd");
     expect(chart!.helm?.valuesObject?.configs?.secret?.createSecret).toBe(false);
     expect(values).toMatchObject({ repoURL: cluster.repoURL, ref: "values" });

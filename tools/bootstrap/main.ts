@@ -2,18 +2,21 @@
 // Preflight (everything at once, nothing touched) → plan (data) → print it (--dry-run) or run it step by step.
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { isAbsolute, join } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { pathToFileURL } from "node:url";
 import { argocdValuesPath } from "../../generators/clusters/argocd.js";
 import { repoRoot } from "../../generators/paths.js";
 import { defaultConfig } from "../../generators/stack.js";
 import { formatProblem, validateConfig } from "../../generators/validate.js";
+import { mirroredRegistries } from "../../generators/versions.js";
 import { loadApplications } from "./applications.js";
 import { endpoints, formatEndpoints } from "./endpoints.js";
 import { hostPlatform } from "./install.js";
-import { downPlan, formatPlan, formatRemovals, names, upPlan, type Plan, type PlanInput } from "./plan.js";
-import { evaluate, failed, formatFindings, gather, requirements } from "./preflight.js";
+import { mirrorImages } from "../mirror/images.js";
+import { evaluateChart, evaluateMirror, gatherChart, gatherMirror } from "./mirror.js";
+import { chartFile, downPlan, formatPlan, formatRemovals, names, upPlan, type Plan, type PlanInput } from "./plan.js";
+import { evaluate, failed, formatFindings, gather, requirements, type Finding } from "./preflight.js";
 import { Interrupted, Runner, StepError } from "./run.js";
 
 export interface Options {
@@ -27,6 +30,10 @@ export interface Options {
   readonly verbose: boolean;
   /** A target flag (see `targets`) that hands the run to another back end. */
   readonly target?: string;
+  /** The packaged argo-cd chart to install instead of the chart repository's (--chart). */
+  readonly chart?: string;
+  /** Run without internet (--offline): the mirror must hold every image, the chart must come from --chart. */
+  readonly offline?: boolean;
 }
 
 /**
@@ -45,12 +52,15 @@ export const targets: Readonly<Record<string, () => Promise<Target>>> = {
   },
 };
 
-export const usage = `usage: node bootstrap.mjs [--cluster <name>] [--dry-run] [--down] [--yes] [--timeout <15m|900s|1h>] [--verbose] [--sim]
+export const usage = `usage: node bootstrap.mjs [--cluster <name>] [--dry-run] [--down] [--yes] [--timeout <15m|900s|1h>] [--chart <tgz>] [--offline] [--verbose] [--sim]
   --cluster <name>  cluster from generators/stack.ts (default: local)
   --dry-run         print the ordered plan with pinned versions and the preflight findings; change nothing
   --down            remove the cluster, registry, git server (and its data), the git remote and .stackwave/
   --yes             do not ask before --down (required without a terminal)
   --timeout <d>     how long to wait for the sync waves, with a unit: 15m (default), 900s, 1h
+  --chart <tgz>     install the pinned argo-cd chart from this file (its version must equal the pin)
+  --offline         no internet: every image must be in the mirror or the local Docker, the chart must be --chart
+                    (docs/air-gapped.md)
   --verbose         show every command's output
   --sim             the simulated cluster instead of Kind, cluster "sim" by default (docs/sim.md); with --down, stop
                     this checkout's; with --dry-run, list its programs and change nothing
@@ -103,6 +113,16 @@ export function parseOptions(argv: readonly string[]): Options {
       case "--timeout":
         options.timeoutMs = duration(value());
         break;
+      case "--chart": {
+        const file = value();
+        if (!file || file.startsWith("--"))
+          throw new UsageError(`--chart expects the packaged argo-cd chart (a .tgz), got ${file ?? "nothing"}`);
+        options.chart = file;
+        break;
+      }
+      case "--offline":
+        options.offline = true;
+        break;
       case "--verbose":
       case "-v":
         options.verbose = true;
@@ -136,7 +156,10 @@ export function baseInput(options: Options, env: NodeJS.ProcessEnv = process.env
   const problems = validateConfig(config);
   if (problems.length) throw new UsageError(`the stack configuration is invalid:\n${problems.map(formatProblem).join("\n")}`);
   const name = options.cluster ?? "local";
-  const cluster = config.clusters.find((c) => c.name === name);
+  const found = config.clusters.find((c) => c.name === name);
+  // --offline turns the mirror on (or strict) for this run.
+  const cluster =
+    found && options.offline ? { ...found, mirror: { registries: found.mirror?.registries ?? mirroredRegistries, offline: true } } : found;
   if (!cluster) throw new UsageError(`--cluster expects one of ${config.clusters.map((c) => c.name).join(", ")}, got "${name}"`);
   if (cluster.runtime !== "kind")
     throw new UsageError(
@@ -156,6 +179,7 @@ export function baseInput(options: Options, env: NodeJS.ProcessEnv = process.env
     ...(env.NODE_EXTRA_CA_CERTS && existsSync(env.NODE_EXTRA_CA_CERTS) ? { buildCA: env.NODE_EXTRA_CA_CERTS } : {}),
     binDir: ".bin",
     stateDir: ".stackwave",
+    ...(options.chart ? { chart: options.chart } : {}),
   };
 }
 
@@ -167,6 +191,19 @@ export async function planInput(options: Options, env: NodeJS.ProcessEnv = proce
 
 export function buildPlan(options: Options, input: PlanInput): Plan {
   return options.down ? downPlan(input) : upPlan(input);
+}
+
+/** Preflight of the image mirror and the chart file (tools/bootstrap/mirror.ts). */
+async function mirrorFindings(base: Omit<PlanInput, "applications">): Promise<Finding[]> {
+  const offline = base.cluster.mirror?.offline ?? false;
+  const file = chartFile(base);
+  const chart = gatherChart(file && (isAbsolute(file) ? file : join(repoRoot, file)), Boolean(base.chart), existsSync);
+  const findings = [evaluateChart(base.cluster, chart, offline)];
+  if (base.cluster.mirror) {
+    const images = mirrorImages(base.config, base.cluster);
+    findings.unshift(evaluateMirror(images, await gatherMirror(images.filter((i) => i.required)), offline));
+  }
+  return findings;
 }
 
 /** Asks after the removals were listed; without a terminal only --yes proceeds. */
@@ -218,6 +255,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     binDir: base.binDir,
     mode,
   });
+  if (mode === "up") findings.push(...(await mirrorFindings(base)));
   const problems = failed(findings);
 
   if (!options.dryRun) {

@@ -1,12 +1,16 @@
 // The bootstrap plan as data: an ordered list of typed steps. --dry-run prints it, the real run executes it
 // (tools/bootstrap/run.ts), tests assert on it. Building a plan touches nothing.
+import { dirname } from "node:path";
 import yaml from "js-yaml";
 import type { ClusterConfig, StackConfig } from "../../generators/config.js";
 import { argocdRelease, argocdSecretKeys, argocdValuesPath, type ArgoCdSecrets } from "../../generators/clusters/argocd.js";
 import { kindCluster } from "../../generators/clusters/kind.js";
 import { bootstrapSecrets, pagerSwitch } from "../../generators/monitoring.js";
 import { nodePorts } from "../../generators/stack.js";
+import { chartMirrorTag } from "../../generators/clusters/applications.js";
+import { certsDir, hostsFiles, hostsScript, mirrorEndpoint } from "../../generators/clusters/mirror.js";
 import { argocd, imageString, localRegistry, type ImageName, type ToolPlatform } from "../../generators/versions.js";
+import { mirrorImages, type MirrorImage } from "../mirror/images.js";
 import type { ArgoApps } from "./applications.js";
 import { toolNames, toolRelease, type ToolName } from "./install.js";
 import { logins, type SecretName } from "./secrets.js";
@@ -100,7 +104,28 @@ export interface RemoveAction {
   readonly path: string;
 }
 
-export type Action = CommandAction | DownloadAction | SecretsAction | HttpWaitAction | WavesAction | RemoveAction;
+/** Pushes the mirror's images from the local Docker into the local registry (tools/mirror/seed.ts). */
+export interface SeedMirrorAction {
+  readonly kind: "seed-mirror";
+  /** The registry as the local Docker reaches it. */
+  readonly registry: string;
+  readonly images: readonly MirrorImage[];
+  /** Fail, naming them, when required images are in neither the registry nor the local Docker. */
+  readonly offline: boolean;
+}
+
+/** Pushes the unpacked chart to the chart mirror on the local git server (tools/bootstrap/chart.ts). */
+export interface ChartMirrorAction {
+  readonly kind: "chart-mirror";
+  readonly file: string;
+  readonly pushURL: string;
+  readonly reposAPI: string;
+  readonly repo: string;
+  readonly tag: string;
+}
+
+export type Action =
+  CommandAction | DownloadAction | SecretsAction | HttpWaitAction | WavesAction | RemoveAction | SeedMirrorAction | ChartMirrorAction;
 
 export interface Step {
   /** Short stable id, e.g. `cluster`; printed when the step fails. */
@@ -140,6 +165,8 @@ export interface PlanInput {
   readonly stateDir: string;
   /** The app-of-apps from the generator (tools/bootstrap/applications.ts). */
   readonly applications: ArgoApps;
+  /** The packaged argo-cd chart to install (--chart), relative to the repository root or absolute. */
+  readonly chart?: string;
 }
 
 /** Names derived from the configuration, shared by the plan, preflight, --down and the final URLs. */
@@ -208,6 +235,24 @@ function toolsStep(input: PlanInput, only: readonly ToolName[] = toolNames): Ste
   };
 }
 
+/** `docker run` of the local registry container; the mirror's seed command starts it the same way. */
+export function registryRunArgv(name: string): string[] {
+  const image = imageString(localRegistry.image);
+  return [
+    "docker",
+    "run",
+    "-d",
+    "--restart=always",
+    "-p",
+    `127.0.0.1:${localRegistry.hostPort}:5000`,
+    "--network",
+    "bridge",
+    "--name",
+    name,
+    image,
+  ];
+}
+
 function registryStep(input: PlanInput, n: Names): Step {
   const image = imageString(localRegistry.image);
   return {
@@ -215,23 +260,7 @@ function registryStep(input: PlanInput, n: Names): Step {
     title: `Start the local registry ${n.registry} on 127.0.0.1:${localRegistry.hostPort}`,
     details: [`image ${image}`],
     actions: [
-      {
-        kind: "command",
-        argv: [
-          "docker",
-          "run",
-          "-d",
-          "--restart=always",
-          "-p",
-          `127.0.0.1:${localRegistry.hostPort}:5000`,
-          "--network",
-          "bridge",
-          "--name",
-          n.registry,
-          image,
-        ],
-        skipIf: containerExists(n.registry),
-      },
+      { kind: "command", argv: registryRunArgv(n.registry), skipIf: containerExists(n.registry) },
       // Starting a running container is a no-op: this brings back one that was stopped.
       { kind: "command", argv: ["docker", "start", n.registry] },
     ],
@@ -246,8 +275,7 @@ function clusterStep(input: PlanInput, n: Names): Step {
     argv: ["docker", "exec", controlPlane, "kubectl", "--kubeconfig=/etc/kubernetes/admin.conf", "get", "--raw=/readyz"],
     describe: `cluster ${n.kindCluster} exists and its API server is ready`,
   };
-  const certsDir = `/etc/containerd/certs.d/${localRegistry.host}`;
-  const hostsToml = `# Written by stackwave bootstrap: pulls of ${localRegistry.host}/* go to the registry container.\n[host."http://${n.registry}:5000"]\n`;
+  const hosts = hostsScript(hostsFiles(input.cluster.mirror));
   return {
     name: "cluster",
     title: `Create the Kind cluster ${n.kindCluster} and connect it to the registry`,
@@ -287,10 +315,11 @@ function clusterStep(input: PlanInput, n: Names): Step {
           describe: `${n.registry} is on the kind network`,
         },
       },
+      // containerd reads certs.d on every pull, so files written after the node started take effect at once.
       ...n.nodes.map((node): CommandAction => ({
         kind: "command",
-        argv: ["docker", "exec", "-i", node, "sh", "-c", `mkdir -p '${certsDir}' && cat > '${certsDir}/hosts.toml'`],
-        stdin: { text: hostsToml },
+        argv: ["docker", "exec", "-i", node, "sh", "-s"],
+        stdin: { text: hosts },
       })),
       {
         kind: "command",
@@ -570,11 +599,14 @@ export function argocdSecretValues(): object {
 }
 
 function argocdStep(input: PlanInput, n: Names): Step {
+  const file = chartFile(input);
+  // From a file (checked against the pin by preflight and the chart step), or from the chart repository.
+  const chart = file ? [file] : [argocd.chart.name, "--repo", argocd.chart.repository, "--version", argocd.chart.version];
   return {
     name: "argocd",
     title: `Install Argo CD ${argocd.version} with Helm`,
     details: [
-      `chart ${argocd.chart.name} ${argocd.chart.version} from ${argocd.chart.repository}`,
+      `chart ${argocd.chart.name} ${argocd.chart.version} from ${file ?? argocd.chart.repository}`,
       `release ${n.argocdRelease} in ${n.argocdNamespace}`,
       `values ${argocdValuesPath(input.cluster)} + secrets on stdin (${Object.values(argocdSecretKeys).join(", ")})`,
     ],
@@ -587,11 +619,7 @@ function argocdStep(input: PlanInput, n: Names): Step {
           "upgrade",
           "--install",
           n.argocdRelease,
-          argocd.chart.name,
-          "--repo",
-          argocd.chart.repository,
-          "--version",
-          argocd.chart.version,
+          ...chart,
           "--kube-context",
           n.context,
           "--namespace",
@@ -644,6 +672,89 @@ function wavesStep(input: PlanInput, n: Names): Step {
   };
 }
 
+/** Fills the mirror from the local Docker before any node pulls (only when the cluster has a mirror). */
+function mirrorStep(input: PlanInput): Step[] {
+  const mirror = input.cluster.mirror;
+  if (!mirror) return [];
+  const images = mirrorImages(input.config, input.cluster);
+  return [
+    {
+      name: "mirror",
+      title: `Fill the image mirror ${localRegistry.host} from the local Docker${mirror.offline ? " (offline: every image must be there)" : ""}`,
+      details: [
+        `registries ${mirror.registries.join(", ")} → ${mirrorEndpoint}/v2/<registry>/… (hosts.toml in ${certsDir}/<registry>/ on each node)`,
+        ...images.map((i) => `${i.required ? "required" : "optional"} ${i.reference}`),
+      ],
+      actions: [
+        // The registry container may still be starting.
+        { kind: "wait-http", url: `http://${localRegistry.host}/v2/`, timeoutMs: 60_000 },
+        { kind: "seed-mirror", registry: localRegistry.host, images, offline: mirror.offline },
+      ],
+      hint: `\`node --import tsx tools/mirror/main.ts check\` lists what the mirror lacks; seed it from a bundle with \`node --import tsx tools/mirror/main.ts seed --from <bundle.tar>\` (docs/air-gapped.md).`,
+    },
+  ];
+}
+
+/** The chart file bootstrap installs: --chart, or (chart mirror, no --chart) the one helm pulls into the state folder. */
+export function chartFile(input: Pick<PlanInput, "chart" | "cluster" | "stateDir">): string | undefined {
+  if (input.chart) return input.chart;
+  return input.cluster.chartSource?.kind === "mirror"
+    ? `${input.stateDir}/charts/${argocd.chart.name}-${argocd.chart.version}.tgz`
+    : undefined;
+}
+
+/** Pushes the pinned chart to the chart mirror, pulling it first when no --chart was given (only with a chart mirror). */
+function chartStep(input: PlanInput, n: Names): Step[] {
+  const source = input.cluster.chartSource;
+  const file = chartFile(input);
+  if (source?.kind !== "mirror" || !file) return [];
+  const repo = new URL(source.repoURL).pathname.replace(/^\//, "").replace(/\.git$/, "");
+  const server = `http://127.0.0.1:${input.cluster.ports.gitServer}`;
+  const pull: CommandAction[] = input.chart
+    ? []
+    : [
+        { kind: "command", argv: ["mkdir", "-p", dirname(file)] },
+        {
+          kind: "command",
+          argv: [
+            "helm",
+            "pull",
+            argocd.chart.name,
+            "--repo",
+            argocd.chart.repository,
+            "--version",
+            argocd.chart.version,
+            "--destination",
+            dirname(file),
+          ],
+          skipIf: { kind: "command", argv: ["test", "-s", file], describe: `${file} exists` },
+          timeoutMs: 300_000,
+        },
+      ];
+  return [
+    {
+      name: "chart",
+      title: `Push the ${argocd.chart.name} chart ${argocd.chart.version} to the chart mirror ${source.repoURL}`,
+      details: [
+        `from ${file}${input.chart ? " (--chart)" : ` (helm pull from ${argocd.chart.repository})`}`,
+        `tag ${chartMirrorTag(argocd.chart.version)}, which the ${n.argocdRelease} Application's targetRevision names: Argo CD never reaches the chart repository`,
+      ],
+      actions: [
+        ...pull,
+        {
+          kind: "chart-mirror",
+          file,
+          pushURL: `${server}/${repo}.git`,
+          reposAPI: `${server}/api/repos`,
+          repo,
+          tag: chartMirrorTag(argocd.chart.version),
+        },
+      ],
+      hint: `the chart file must be the ${argocd.chart.name} ${argocd.chart.version} .tgz; \`docker logs ${n.gitContainer}\` shows the git server's side.`,
+    },
+  ];
+}
+
 /** The full bring-up, in order. */
 export function upPlan(input: PlanInput): Plan {
   const n = names(input);
@@ -653,10 +764,12 @@ export function upPlan(input: PlanInput): Plan {
     steps: [
       toolsStep(input),
       registryStep(input, n),
+      ...mirrorStep(input),
       clusterStep(input, n),
       imagesStep(input),
       stateStep(input, n),
       gitStep(input, n),
+      ...chartStep(input, n),
       secretsStep(input, n),
       argocdStep(input, n),
       rootStep(input, n),
@@ -814,6 +927,10 @@ function formatAction(action: Action): string {
       return `  watch argoproj.io Applications in ${action.namespace} (context ${action.context}): ${action.root}, then ${action.apps.map((a) => `${a.name}@${a.wave}`).join(" → ")}\n`;
     case "remove":
       return `  remove ${action.path}/\n`;
+    case "seed-mirror":
+      return `  push the ${action.images.length} images above from the local Docker to ${action.registry} as ${action.registry}/<registry>/<repository>:<tag> (those it lacks)${action.offline ? "; fail naming any required image found nowhere" : ""}\n`;
+    case "chart-mirror":
+      return `  check ${action.file} is the pinned chart, unpack it, commit and tag ${action.tag}, push to ${action.pushURL}\n`;
   }
 }
 

@@ -8,6 +8,9 @@ import { findTool, installTool, type ToolName } from "./install.js";
 import { fillSecrets, formatArgv, yamlStream, type Action, type Plan, type Probe, type Step, type Value } from "./plan.js";
 import { loadSecrets, type SecretName, type Secrets } from "./secrets.js";
 import { formatWaitResult, waitForWaves } from "./waves.js";
+import { argocd } from "../../generators/versions.js";
+import { formatReport, seed } from "../mirror/seed.js";
+import { pushChartMirror } from "./chart.js";
 
 /** Why a step failed, with enough to act on. */
 export class StepError extends Error {
@@ -230,6 +233,23 @@ export class Runner {
       case "remove":
         await rm(resolve(this.options.root, action.path), { recursive: true, force: true });
         return `removed ${action.path}/`;
+      case "seed-mirror": {
+        const report = await seed({
+          env: this.env(),
+          registry: action.registry,
+          images: action.images,
+          progress: this.options.verbose ? this.options.log : undefined,
+        });
+        const needed = report.missing.filter((m) => m.required);
+        if (action.offline && needed.length) throw new CommandError(formatReport(report, action.registry));
+        if (report.missing.length) this.options.log(formatReport(report, action.registry).replace(/^/gm, "    "));
+        return `${report.pushed.length} pushed, ${report.present.length} already in ${action.registry}${needed.length ? `, ${needed.length} left to upstream` : ""}`;
+      }
+      case "chart-mirror": {
+        const file = isAbsolute(action.file) ? action.file : join(this.options.root, action.file);
+        const commit = await pushChartMirror({ ...action, file, pin: argocd.chart });
+        return `${action.tag} = ${commit.slice(0, 12)} on ${action.pushURL}`;
+      }
     }
   }
 
@@ -283,5 +303,9 @@ function describeAction(action: Action): string {
       return `watch Applications in ${action.namespace}`;
     case "remove":
       return `remove ${action.path}/`;
+    case "seed-mirror":
+      return `push ${action.images.length} images to the mirror ${action.registry}`;
+    case "chart-mirror":
+      return `push ${action.file} to ${action.pushURL} as ${action.tag}`;
   }
 }
