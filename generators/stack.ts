@@ -67,7 +67,9 @@ export const clusters: readonly ClusterConfig[] = [
     repoURL: "http://stackwave-git:8080/stackwave.git",
     targetRevision: "main",
     ports,
-    crdSource: { kind: "upstream" },
+    // The CRDs from the git server too: bootstrap pushes the pinned ones there (from the Go module cache, or
+    // GitHub when online), so the repo-server needs no internet.
+    crdSource: { kind: "mirror", repoURL: "http://stackwave-git:8080/prometheus-operator.git", path: "example/prometheus-operator-crd" },
     // Every image through the local registry (docs/air-gapped.md); what it lacks still comes from upstream.
     mirror: { registries: mirroredRegistries, offline: false },
     // The pinned chart from the git server: bootstrap pushes it there (--chart <tgz>, or helm pull when online).

@@ -55,6 +55,7 @@ describe("GIVEN the default configuration and the local cluster", () => {
       "state",
       "git-server",
       "chart",
+      "crds",
       "secrets",
       "argocd",
       "root-app",

@@ -13,7 +13,7 @@ import { defaultConfig } from "../../generators/stack.js";
 import { prometheusOperator } from "../../generators/versions.js";
 import { goModuleDir } from "../../tools/cache/gomod.js";
 import { kustomizeCommand } from "../../tools/dev/kustomize.js";
-import { crdMirrorKustomization } from "../../tools/sim/stack.js";
+import { crdMirrorKustomization } from "../../tools/bootstrap/crds.js";
 
 interface Patch {
   target: { group: string; kind: string; name: string };

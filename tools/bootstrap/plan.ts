@@ -9,7 +9,7 @@ import { bootstrapSecrets, pagerSwitch } from "../../generators/monitoring.js";
 import { nodePorts } from "../../generators/stack.js";
 import { chartMirrorTag } from "../../generators/clusters/applications.js";
 import { certsDir, hostsFiles, hostsScript, mirrorEndpoint } from "../../generators/clusters/mirror.js";
-import { argocd, imageString, localRegistry, type ImageName, type ToolPlatform } from "../../generators/versions.js";
+import { argocd, imageString, localRegistry, prometheusOperator, type ImageName, type ToolPlatform } from "../../generators/versions.js";
 import { mirrorImages, type MirrorImage } from "../mirror/images.js";
 import type { ArgoApps } from "./applications.js";
 import { toolNames, toolRelease, type ToolName } from "./install.js";
@@ -124,8 +124,27 @@ export interface ChartMirrorAction {
   readonly tag: string;
 }
 
+/** Pushes the pinned prometheus-operator CRDs to the CRD mirror on the local git server (tools/bootstrap/crds.ts). */
+export interface CrdMirrorAction {
+  readonly kind: "crd-mirror";
+  readonly version: string;
+  readonly path: string;
+  readonly pushURL: string;
+  readonly reposAPI: string;
+  readonly repo: string;
+  readonly offline: boolean;
+}
+
 export type Action =
-  CommandAction | DownloadAction | SecretsAction | HttpWaitAction | WavesAction | RemoveAction | SeedMirrorAction | ChartMirrorAction;
+  | CommandAction
+  | DownloadAction
+  | SecretsAction
+  | HttpWaitAction
+  | WavesAction
+  | RemoveAction
+  | SeedMirrorAction
+  | ChartMirrorAction
+  | CrdMirrorAction;
 
 export interface Step {
   /** Short stable id, e.g. `cluster`; printed when the step fails. */
@@ -755,6 +774,38 @@ function chartStep(input: PlanInput, n: Names): Step[] {
   ];
 }
 
+/** Pushes the pinned CRDs to the CRD mirror on the local git server (only when the cluster reads them there). */
+function crdsStep(input: PlanInput): Step[] {
+  const source = input.cluster.crdSource;
+  if (source.kind !== "mirror") return [];
+  const repo = new URL(source.repoURL).pathname.replace(/^\//, "").replace(/\.git$/, "");
+  const server = `http://127.0.0.1:${input.cluster.ports.gitServer}`;
+  const version = input.config.versions.prometheusOperator;
+  const offline = input.cluster.mirror?.offline ?? false;
+  return [
+    {
+      name: "crds",
+      title: `Push the prometheus-operator ${version} CRDs to the CRD mirror ${source.repoURL}`,
+      details: [
+        `from ${prometheusOperator.goModule}@${version} in the Go module cache${offline ? "" : `, or else ${prometheusOperator.crdURL(version, "*.yaml")}`}`,
+        `path ${source.path}, which the crds Application reads: Argo CD never reaches GitHub`,
+      ],
+      actions: [
+        {
+          kind: "crd-mirror",
+          version,
+          path: source.path,
+          pushURL: `${server}/${repo}.git`,
+          reposAPI: `${server}/api/repos`,
+          repo,
+          offline,
+        },
+      ],
+      hint: "offline, the CRDs come only from the Go module cache: `go mod download` the pinned prometheus-operator module on a connected machine.",
+    },
+  ];
+}
+
 /** The full bring-up, in order. */
 export function upPlan(input: PlanInput): Plan {
   const n = names(input);
@@ -770,6 +821,7 @@ export function upPlan(input: PlanInput): Plan {
       stateStep(input, n),
       gitStep(input, n),
       ...chartStep(input, n),
+      ...crdsStep(input),
       secretsStep(input, n),
       argocdStep(input, n),
       rootStep(input, n),
@@ -931,6 +983,8 @@ function formatAction(action: Action): string {
       return `  push the ${action.images.length} images above from the local Docker to ${action.registry} as ${action.registry}/<registry>/<repository>:<tag> (those it lacks)${action.offline ? "; fail naming any required image found nowhere" : ""}\n`;
     case "chart-mirror":
       return `  check ${action.file} is the pinned chart, unpack it, commit and tag ${action.tag}, push to ${action.pushURL}\n`;
+    case "crd-mirror":
+      return `  write the ${action.version} CRDs and their kustomization.yaml into ${action.path}/, commit, push to ${action.pushURL}\n`;
   }
 }
 

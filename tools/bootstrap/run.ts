@@ -11,6 +11,7 @@ import { formatWaitResult, waitForWaves } from "./waves.js";
 import { argocd } from "../../generators/versions.js";
 import { formatReport, seed } from "../mirror/seed.js";
 import { pushChartMirror } from "./chart.js";
+import { pushCrdMirror } from "./crds.js";
 
 /** Why a step failed, with enough to act on. */
 export class StepError extends Error {
@@ -250,6 +251,10 @@ export class Runner {
         const commit = await pushChartMirror({ ...action, file, pin: argocd.chart });
         return `${action.tag} = ${commit.slice(0, 12)} on ${action.pushURL}`;
       }
+      case "crd-mirror": {
+        const { commit, from } = await pushCrdMirror(action);
+        return `main = ${commit.slice(0, 12)} on ${action.pushURL}, from ${from}`;
+      }
     }
   }
 
@@ -307,5 +312,7 @@ function describeAction(action: Action): string {
       return `push ${action.images.length} images to the mirror ${action.registry}`;
     case "chart-mirror":
       return `push ${action.file} to ${action.pushURL} as ${action.tag}`;
+    case "crd-mirror":
+      return `push the prometheus-operator ${action.version} CRDs to ${action.pushURL}`;
   }
 }

@@ -24,11 +24,14 @@ import { cacheDir, toolDir } from "../cache/dirs.js";
 import { goModuleDir } from "../cache/gomod.js";
 import type { Docker } from "../kind/docker/daemon.js";
 import { kindManifests } from "../kind/node/manifests.js";
-import { ensureDebian } from "./debian.js";
+import { bookwormSlim, ensureDebian, trixieSlim, type DebianImage } from "./debian.js";
 import { allImages, imageSpec, type ContextFile, type ImageSpec } from "./list.js";
 
 /** Label holding the hash an image was built from. */
 const recipeLabel = "org.stackwave.recipe";
+
+/** The list's Debian images, made by debootstrap rather than a Dockerfile. */
+const debianImages: Readonly<Record<string, DebianImage>> = { debian: bookwormSlim, "debian-trixie": trixieSlim };
 
 /** What happened to one image; also the benchmark record. */
 export interface ImageOutcome {
@@ -194,8 +197,9 @@ export async function ensureImage(docker: Docker, spec: ImageSpec, options: Buil
     options.onOutcome?.(result);
     return result;
   };
-  if (spec.name === "debian") {
-    const { built } = await ensureDebian(docker, undefined, options);
+  const debianImage = debianImages[spec.name];
+  if (debianImage) {
+    const { built } = await ensureDebian(docker, debianImage, options);
     return done(built ? "built" : "cached");
   }
   const hash = await recipeHash(docker, spec, options.log);

@@ -1,4 +1,4 @@
-// debian:bookworm-slim from the Debian mirror: debootstrap a minbase rootfs, slim it the way the
+// debian:bookworm-slim (and trixie-slim) from the Debian mirror: debootstrap a minbase rootfs, slim it the way the
 // official image is slimmed (no docs, man pages or locales), and `docker import` it.
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -67,6 +67,22 @@ export interface DebianImage {
 }
 
 export const bookwormSlim: DebianImage = { suite: "bookworm", reference: "docker.io/library/debian:bookworm-slim" };
+/** For images whose upstream base is newer than bookworm (Argo CD's Ubuntu 25.04: coreutils 9.5). */
+export const trixieSlim: DebianImage = { suite: "trixie", reference: "docker.io/library/debian:trixie-slim" };
+
+/**
+ * The apt sources of `suite`: the machine's own stanzas for it, or, when the machine is on another
+ * release, its stanzas with that release's name replaced (the same archive serves every suite).
+ */
+export function suiteSources(suite: string, sources: readonly AptSource[]): AptSource[] {
+  const own = sources.filter((s) => s.suites.some((x) => x === suite || x.startsWith(`${suite}-`)));
+  if (own.length) return own;
+  const release = sources[0]?.suites[0]?.split("-")[0];
+  if (!release) throw new Error(`no apt source in /etc/apt/sources.list.d to derive suite "${suite}" from`);
+  return sources
+    .filter((s) => s.suites.some((x) => x === release || x.startsWith(`${release}-`)))
+    .map((s) => ({ ...s, suites: s.suites.map((x) => x.replace(release, suite)) }));
+}
 
 /** Label holding the Debian point release (/etc/debian_version) an image was built from. */
 export const versionLabel = "org.stackwave.debian-version";
@@ -116,7 +132,7 @@ export async function ensureDebian(
 ): Promise<{ readonly version: string; readonly built: boolean }> {
   const cached = options.rebuild ? undefined : await builtVersion(docker, image.reference);
   if (cached) return { version: cached, built: false };
-  const sources = machineSources();
+  const sources = suiteSources(image.suite, machineSources());
   const mirror = mirrorFor(image.suite, sources);
   const root = mkdtempSync(join(tmpdir(), "stackwave-debootstrap-"));
   try {
@@ -124,12 +140,10 @@ export async function ensureDebian(
     mkdirSync(join(root, "etc/dpkg/dpkg.cfg.d"), { recursive: true });
     writeFileSync(join(root, "etc/dpkg/dpkg.cfg.d/docker"), slimDpkg);
     // apt as in the official image: the suite, its updates and security, from the machine's mirrors.
-    const stanzas = sources
-      .filter((s) => s.suites.some((x) => x === image.suite || x.startsWith(`${image.suite}-`)))
-      .map(
-        (s) =>
-          `Types: deb\nURIs: ${s.uri}\nSuites: ${s.suites.join(" ")}\nComponents: ${s.components.join(" ")}\n${s.signedBy ? `Signed-By: ${s.signedBy}\n` : ""}`,
-      );
+    const stanzas = sources.map(
+      (s) =>
+        `Types: deb\nURIs: ${s.uri}\nSuites: ${s.suites.join(" ")}\nComponents: ${s.components.join(" ")}\n${s.signedBy ? `Signed-By: ${s.signedBy}\n` : ""}`,
+    );
     rmSync(join(root, "etc/apt/sources.list"), { force: true });
     writeFileSync(join(root, "etc/apt/sources.list.d/debian.sources"), stanzas.join("\n"));
     await run(["chroot", root, "apt-get", "clean"], { log: options.log });

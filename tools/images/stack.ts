@@ -49,6 +49,15 @@ const argocdModule = { module: argocdTool.module, version: argocdTool.version };
 /** Every faithful image of the rendered stack and the argo-cd chart, in build order. */
 export const stackImages: readonly ImageSpec[] = [
   {
+    name: "debian-trixie",
+    reference: "docker.io/library/debian:trixie-slim",
+    kind: "faithful",
+    source: "debootstrap --variant=minbase trixie from the Debian mirror (tools/images/debian.ts)",
+    dockerfile: "",
+    files: [],
+    needs: [],
+  },
+  {
     name: busybox,
     reference: "quay.io/prometheus/busybox-linux-amd64:latest",
     kind: "faithful",
@@ -136,8 +145,9 @@ export const stackImages: readonly ImageSpec[] = [
     name: "argocd",
     reference: ref(argocd.image),
     kind: "faithful",
-    source: `${argocdTool.module} ${argocdTool.version} with the web UI embedded (../shared/argocd-ui), Debian's git, gpg, ssh and tini`,
-    difference: `Debian bookworm instead of Ubuntu 25.04; helm ${cliTools.helm} and kustomize ${cliTools.kustomize} (the pinned CLIs) instead of hack/tool-versions.sh's 3.18.4 and 5.7.0`,
+    source: `${argocdTool.module} ${argocdTool.version} with the web UI embedded (../shared/argocd-ui), Debian trixie's git, gpg, ssh and tini`,
+    // Not bookworm: the chart's copyutil init container runs `cp --update=none`, which needs coreutils 9.3.
+    difference: `Debian trixie instead of Ubuntu 25.04; helm ${cliTools.helm} and kustomize ${cliTools.kustomize} (the pinned CLIs) instead of hack/tool-versions.sh's 3.18.4 and 5.7.0`,
     dockerfile: df("argocd"),
     upstream: { ...argocdModule, path: "Dockerfile" },
     files: [
@@ -148,7 +158,7 @@ export const stackImages: readonly ImageSpec[] = [
       { ...argocdModule, path: "hack/git-verify-wrapper.sh", as: "git-verify-wrapper.sh" },
       { ...argocdModule, path: "entrypoint.sh", as: "entrypoint.sh" },
     ],
-    needs: [debian],
+    needs: ["debian-trixie"],
   },
   {
     name: "node",

@@ -1,6 +1,7 @@
 // The whole stack on the simulated cluster, the way bootstrap does it on Kind: control plane and Argo CD,
 // the project's git server with the repo pushed to it, the Secrets that never go into git, then the root
 // Application of a generated `sim` cluster definition, waited for wave by wave with tools/bootstrap/waves.ts.
+import { crdMirrorKustomization } from "../bootstrap/crds.js";
 import { randomBytes } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -80,13 +81,6 @@ function git(cwd: string, args: readonly string[]): Promise<string> {
     cwd,
     env: { ...process.env, GIT_CONFIG_NOSYSTEM: "1", GIT_TERMINAL_PROMPT: "0" },
   });
-}
-
-/** The mirror's kustomization: the layer's CRD files, nothing else. */
-export function crdMirrorKustomization(): string {
-  return ["apiVersion: kustomize.config.k8s.io/v1beta1", "kind: Kustomization", "resources:", ...crdFiles.map((f) => `  - ${f}`), ""].join(
-    "\n",
-  );
 }
 
 /**

@@ -1,8 +1,9 @@
 # quay.io/argoproj/argocd, as the module's Dockerfile lays it out: the argocd binary with one symlink
 # per component in /usr/local/bin, git, git-lfs, gpg, ssh, tini and tzdata from the distribution, helm
 # and kustomize beside it, the module's entrypoint and git/gpg wrappers, /app/config for TLS, SSH and
-# GPG, and user argocd (999) in /home/argocd. Debian bookworm instead of Ubuntu 25.04 as the base.
-ARG BASE=docker.io/library/debian:bookworm-slim
+# GPG, and user argocd (999) in /home/argocd. Debian trixie instead of Ubuntu 25.04 as the base: not
+# bookworm, whose coreutils 9.1 lacks the `cp --update=none` of the chart's copyutil init container.
+ARG BASE=docker.io/library/debian:trixie-slim
 FROM ${BASE}
 USER root
 ENV ARGOCD_USER_ID=999 DEBIAN_FRONTEND=noninteractive
