@@ -662,11 +662,40 @@ function argocdStep(input: PlanInput, n: Names): Step {
 
 function rootStep(input: PlanInput, n: Names): Step {
   const files = input.applications.bootstrapFiles;
+  const root = `-n ${n.argocdNamespace} get applications.argoproj.io ${input.applications.root}`;
+  const operation = (field: string) => `kubectl --context ${n.context} ${root} -o jsonpath='{.status.operationState.${field}}' 2>/dev/null`;
+  // A rerun after a failed bring-up: the root's sync of an older commit may still wait for a wave that commit
+  // cannot make healthy, and Argo CD lets such an operation wait forever. Ending it makes the root sync HEAD.
+  const stale = `[ "$(${operation("phase")})" = Running ] && ! ${operation("operation.sync.revision")} | grep -q '^${input.commit}'`;
   return {
     name: "root-app",
     title: "Apply the root Application; Argo CD takes over from here",
     details: [...files, `→ syncs clusters/${input.cluster.name}/apps`],
-    actions: files.map((file): CommandAction => ({ kind: "command", argv: ["kubectl", "--context", n.context, "apply", "-f", file] })),
+    actions: [
+      ...files.map((file): CommandAction => ({ kind: "command", argv: ["kubectl", "--context", n.context, "apply", "-f", file] })),
+      {
+        kind: "command",
+        argv: [
+          "kubectl",
+          "--context",
+          n.context,
+          "-n",
+          n.argocdNamespace,
+          "patch",
+          "applications.argoproj.io",
+          input.applications.root,
+          "--type",
+          "merge",
+          "-p",
+          '{"status":{"operationState":{"phase":"Terminating"}}}',
+        ],
+        skipIf: {
+          kind: "command",
+          argv: ["sh", "-c", `! { ${stale}; }`],
+          describe: `no sync of an older commit than ${input.commit} is running`,
+        },
+      },
+    ],
     hint: "the Application CRD comes with the Argo CD chart; rerun once the argocd step succeeded.",
   };
 }
