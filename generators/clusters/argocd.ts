@@ -181,7 +181,9 @@ export function argocdValues(config: StackConfig, cluster: ClusterConfig): ArgoC
       repositories: { stackwave: { name: "stackwave", type: "git", url: cluster.repoURL } },
     },
     server: { service: { type: "NodePort", nodePortHttp: nodePorts.argocd }, resources: small(50, 128) },
-    controller: { resources: small(250, 512) },
+    // 100m, not more: a local Kind node has as many CPUs as the laptop, often 2, and kube-system already
+    // requests 950m of them; the stack's requests must fit in the rest (a real 2-core run found them 80m over).
+    controller: { resources: small(100, 512) },
     repoServer: { resources: small(100, 256) },
     redis: { resources: small(50, 64) },
     applicationSet: { replicas: 0 },

@@ -95,7 +95,8 @@ export const prometheus = component(import.meta.url, "prometheus", function prom
         scrapeInterval: "30s",
         // Rules run twice per default scrape so an alert's `for` starts soon after the 15 s app scrapes see a failure.
         evaluationInterval: "15s",
-        resources: resources(200, 512, { cpuMillis: 1000, memoryMiB: 1024 }),
+        // Requests sized to fit a 2-core Kind node beside kube-system (see generators/clusters/argocd.ts).
+        resources: resources(100, 512, { cpuMillis: 1000, memoryMiB: 1024 }),
         securityContext: podSecurity(1000),
         podMetadata: { labels: labels("prometheus", "prometheus") },
         externalLabels: {
