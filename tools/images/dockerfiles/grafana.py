@@ -17,6 +17,7 @@ import json
 import os
 import re
 import secrets
+import signal
 import sys
 import threading
 import urllib.parse
@@ -248,5 +249,7 @@ class Handler(BaseHTTPRequestHandler):
 
 
 if __name__ == "__main__":
+    # As PID 1 a process has no default SIGTERM action: exit on it, so a pod stops without SIGKILL.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     print(f"grafana stand-in {VERSION} listening on :{PORT}", file=sys.stderr, flush=True)
     ThreadingHTTPServer(("", PORT), Handler).serve_forever()
