@@ -297,7 +297,9 @@ describe.skipIf(blocker)("stand-in images and registry 2.8.3", () => {
       const ok = await login(admin["admin-password"]);
       expect(ok.status).toBe(200);
       const cookie = ok.headers.get("set-cookie")!.split(";")[0]!;
-      expect(cookie).toMatch(/^grafana_session=\w+$/);
+      expect(cookie).toMatch(/^grafana_session=\w+\.\w+$/);
+      const forged = `${cookie.slice(0, -1)}${cookie.endsWith("0") ? "1" : "0"}`;
+      expect((await fetchText(`${base}/api/user`, { headers: { cookie: forged } })).status).toBe(401);
       const user = await fetchText(`${base}/api/user`, { headers: { cookie } });
       expect(JSON.parse(user.text)).toMatchObject({ login: "admin", isGrafanaAdmin: true });
       expect((await login("wrong")).status).toBe(401);
