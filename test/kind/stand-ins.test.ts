@@ -93,6 +93,12 @@ async function exec(docker: Docker, name: string, command: readonly string[]): P
   }
 }
 
+/** Stops a container with SIGTERM (a long grace period) and resolves with its exit code: 0 when it handled the signal. */
+async function stopCode(docker: Docker, name: string): Promise<number> {
+  await docker.docker(["stop", "--time", "120", name]);
+  return Number((await docker.docker(["inspect", "--format", "{{.State.ExitCode}}", name])).trim());
+}
+
 describe.skipIf(blocker)("stand-in images and registry 2.8.3", () => {
   let docker: Docker;
   let dir: string;
@@ -223,7 +229,7 @@ describe.skipIf(blocker)("stand-in images and registry 2.8.3", () => {
 
     it("the exporter reports mongodb_up 0 while the server is away and 1 again when it is back", async () => {
       const up = async () => sample((await fetchText(`http://127.0.0.1:${exporterPort}/metrics`)).text, "mongodb_up");
-      await docker.docker(["stop", names.mongo]);
+      expect(await stopCode(docker, names.mongo)).toBe(0);
       try {
         expect(await waitFor("mongodb_up 0", async () => ((await up()) === 0 ? 0 : undefined))).toBe(0);
       } finally {
@@ -232,6 +238,15 @@ describe.skipIf(blocker)("stand-in images and registry 2.8.3", () => {
       mongoPort = await hostPort(docker, names.mongo, 27017);
       await waitReady();
       expect(await waitFor("mongodb_up 1", async () => ((await up()) === 1 ? 1 : undefined))).toBe(1);
+    });
+
+    it("the exporter exits cleanly on SIGTERM", async () => {
+      expect(await stopCode(docker, names.exporter)).toBe(0);
+      await docker.docker(["start", names.exporter]);
+      exporterPort = await hostPort(docker, names.exporter, 9216);
+      await waitFor("the exporter's metrics", async () =>
+        (await fetchText(`http://127.0.0.1:${exporterPort}/metrics`)).status === 200 ? true : undefined,
+      );
     });
   });
 
@@ -282,7 +297,9 @@ describe.skipIf(blocker)("stand-in images and registry 2.8.3", () => {
       const ok = await login(admin["admin-password"]);
       expect(ok.status).toBe(200);
       const cookie = ok.headers.get("set-cookie")!.split(";")[0]!;
-      expect(cookie).toMatch(/^grafana_session=\w+$/);
+      expect(cookie).toMatch(/^grafana_session=\w+\.\w+$/);
+      const forged = `${cookie.slice(0, -1)}${cookie.endsWith("0") ? "1" : "0"}`;
+      expect((await fetchText(`${base}/api/user`, { headers: { cookie: forged } })).status).toBe(401);
       const user = await fetchText(`${base}/api/user`, { headers: { cookie } });
       expect(JSON.parse(user.text)).toMatchObject({ login: "admin", isGrafanaAdmin: true });
       expect((await login("wrong")).status).toBe(401);
@@ -313,6 +330,13 @@ describe.skipIf(blocker)("stand-in images and registry 2.8.3", () => {
       expect(sources.map((s) => s.uid)).toEqual(["prometheus"]);
       const metrics = (await fetchText(`${base}/metrics`)).text;
       expect(sample(metrics, "grafana_stat_totals_dashboard")).toBe(boards.length);
+    });
+
+    it("exits cleanly on SIGTERM", async () => {
+      expect(await stopCode(docker, names.grafana)).toBe(0);
+      await docker.docker(["start", names.grafana]);
+      base = `http://127.0.0.1:${await hostPort(docker, names.grafana, 3000)}`;
+      await waitFor("Grafana's health", async () => ((await fetchText(`${base}/api/health`)).status === 200 ? true : undefined));
     });
   });
 
@@ -366,6 +390,13 @@ describe.skipIf(blocker)("stand-in images and registry 2.8.3", () => {
         6,
       );
       expect(config).toEqual(["+OK", "*2", "$10", "appendonly", "$2", "no"]);
+    });
+
+    it("exits cleanly on SIGTERM", async () => {
+      expect(await stopCode(docker, names.redis)).toBe(0);
+      await docker.docker(["start", names.redis]);
+      port = await hostPort(docker, names.redis, 6379);
+      await waitFor("Redis on its port", async () => ((await redisExchange(port, [["PING"]], 1))[0] ? true : undefined));
     });
 
     it("passes the chart's liveness and readiness scripts", async () => {

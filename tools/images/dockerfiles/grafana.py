@@ -17,6 +17,7 @@ import json
 import os
 import re
 import secrets
+import signal
 import sys
 import threading
 import urllib.parse
@@ -44,9 +45,15 @@ PORT = int(setting("SERVER_HTTP_PORT", "3000"))
 ANONYMOUS = setting("AUTH_ANONYMOUS_ENABLED", "false").lower() == "true"
 LOGIN_FORM_DISABLED = setting("AUTH_DISABLE_LOGIN_FORM", "false").lower() == "true"
 
-sessions = set()
+# Session cookies are signed with a key derived from the admin password, not stored: every replica and
+# restart accepts them, and changing the password ends them.
+SESSION_KEY = hmac.new(ADMIN_PASSWORD.encode(), b"grafana-stand-in-session", "sha256").digest()
 requests = {}
 lock = threading.Lock()
+
+
+def sign(nonce):
+    return hmac.new(SESSION_KEY, nonce.encode(), "sha256").hexdigest()
 
 
 def yaml_files(folder):
@@ -133,7 +140,8 @@ class Handler(BaseHTTPRequestHandler):
         cookie = self.headers.get("Cookie", "")
         for part in cookie.split(";"):
             name, _, value = part.strip().partition("=")
-            if name == "grafana_session" and value in sessions:
+            nonce, _, signature = value.partition(".")
+            if name == "grafana_session" and nonce and hmac.compare_digest(signature, sign(nonce)):
                 return True
         return False
 
@@ -194,10 +202,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(400, {"message": "bad login data", "expected": '{"user": string, "password": string}'})
         if not self.valid(user, password):
             return self.reply(401, {"message": "Invalid username or password"})
-        token = secrets.token_hex(16)
-        with lock:
-            sessions.add(token)
-        cookie = f"grafana_session={token}; Path=/; HttpOnly; SameSite=Lax"
+        nonce = secrets.token_hex(16)
+        cookie = f"grafana_session={nonce}.{sign(nonce)}; Path=/; HttpOnly; SameSite=Lax"
         return self.reply(200, {"message": "Logged in", "redirectUrl": "/"}, headers=[("Set-Cookie", cookie)])
 
     def search(self, query):
@@ -248,5 +254,7 @@ class Handler(BaseHTTPRequestHandler):
 
 
 if __name__ == "__main__":
+    # As PID 1 a process has no default SIGTERM action: exit on it, so a pod stops without SIGKILL.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     print(f"grafana stand-in {VERSION} listening on :{PORT}", file=sys.stderr, flush=True)
     ThreadingHTTPServer(("", PORT), Handler).serve_forever()
