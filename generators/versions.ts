@@ -34,6 +34,8 @@ export const localRegistry = {
  */
 export const nodeVersion = "24.22.3";
 export const nodeMinimum = "24.11.0";
+/** The npm that nodeVersion bundles (its CHANGELOG's last "upgrade npm to"): the node image's npm. */
+export const nodeBundledNpm = "11.19.1";
 
 /** Container images, pinned. */
 export const images = {

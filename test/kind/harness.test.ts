@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import yaml from "js-yaml";
 import { mirrorFor, parseSources } from "../../tools/images/debian.js";
 import { buildOrder } from "../../tools/images/build.js";
-import { kindImages, type ImageSpec } from "../../tools/images/list.js";
+import { allImages, kindImages, type ImageSpec } from "../../tools/images/list.js";
 import { hostConfig, machinePatch } from "../../tools/kind/cluster.js";
 
 describe("apt sources", () => {
@@ -92,7 +92,7 @@ describe("image build order", () => {
 describe("docs/kind.md", () => {
   it("lists every image of the list with whether it is faithful or a stand-in", () => {
     const doc = readFileSync(join(repoRoot, "docs", "kind.md"), "utf8");
-    for (const spec of kindImages) {
+    for (const spec of allImages) {
       const row = doc.split("\n").find((l) => l.startsWith(`| \`${spec.reference}\``));
       expect(row, spec.reference).toBeDefined();
       expect(row!.split("|")[2]!.trim()).toBe(spec.kind);

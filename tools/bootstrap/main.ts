@@ -176,6 +176,7 @@ export function baseInput(options: Options, env: NodeJS.ProcessEnv = process.env
     platform: hostPlatform() ?? "linux-amd64",
     pagerduty: Boolean(env.PAGERDUTY_ROUTING_KEY),
     waitTimeoutMs: options.timeoutMs,
+    ...(env.NODE_EXTRA_CA_CERTS && existsSync(env.NODE_EXTRA_CA_CERTS) ? { buildCA: env.NODE_EXTRA_CA_CERTS } : {}),
     binDir: ".bin",
     stateDir: ".stackwave",
     ...(options.chart ? { chart: options.chart } : {}),

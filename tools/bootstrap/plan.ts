@@ -155,6 +155,11 @@ export interface PlanInput {
   readonly pagerduty: boolean;
   /** Overall limit for the waves, in ms. */
   readonly waitTimeoutMs: number;
+  /**
+   * Extra CA certificates (NODE_EXTRA_CA_CERTS) for `npm ci` inside `docker build`, behind a proxy that
+   * re-signs TLS: passed as the BuildKit secret `npm-ca`, so it is in no image layer.
+   */
+  readonly buildCA?: string;
   /** Project-local folders, relative to the repository root (every command runs there). */
   readonly binDir: string;
   readonly stateDir: string;
@@ -366,7 +371,17 @@ function imagesStep(input: PlanInput): Step {
     actions.push(
       {
         kind: "command",
-        argv: ["docker", "build", "-f", `apps/${app}/Dockerfile`, ...tags.flatMap((tag) => ["-t", `${name}:${tag}`]), "."],
+        argv: [
+          "docker",
+          "build",
+          ...(input.buildCA ? ["--secret", `id=npm-ca,src=${input.buildCA}`] : []),
+          "-f",
+          `apps/${app}/Dockerfile`,
+          ...tags.flatMap((tag) => ["-t", `${name}:${tag}`]),
+          ".",
+        ],
+        // BuildKit: the Dockerfiles mount the npm-ca secret (Docker 23+ uses it by default; 20.10 needs this).
+        env: { DOCKER_BUILDKIT: "1" },
         skipIf,
         timeoutMs: 1_200_000,
       },

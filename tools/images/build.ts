@@ -9,6 +9,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  renameSync,
   readFileSync,
   rmSync,
   statSync,
@@ -50,6 +51,7 @@ async function fileHash(path: string): Promise<string> {
 }
 
 async function treeHash(dir: string): Promise<string> {
+  if (statSync(dir).isFile()) return fileHash(dir);
   const hash = createHash("sha256");
   const walk = async (rel: string): Promise<void> => {
     for (const entry of readdirSync(join(dir, rel)).sort()) {
@@ -80,8 +82,20 @@ async function imageId(docker: Docker, reference: string): Promise<string> {
   return (await docker.docker(["image", "inspect", "--format", "{{.Id}}", reference])).trim();
 }
 
+/** `npm pack`s `pkg` (name@version) into the cache once; returns the .tgz. */
+async function npmPackage(pkg: string, log: string | undefined): Promise<string> {
+  const dir = join(cacheDir, "npm", pkg.replace(/[@/]/g, "_"));
+  const done = join(dir, "package.tgz");
+  if (existsSync(done)) return done;
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const name = (await run(["npm", "pack", "--silent", pkg], { cwd: dir, log })).trim().split("\n").pop()!;
+  renameSync(join(dir, name), done);
+  return done;
+}
+
 /** The hash of everything an image is made from: the spec, its Dockerfile, every input's content. */
-async function recipeHash(docker: Docker, spec: ImageSpec): Promise<string> {
+async function recipeHash(docker: Docker, spec: ImageSpec, log: string | undefined): Promise<string> {
   const hash = createHash("sha256");
   hash.update(JSON.stringify(spec));
   hash.update(readFileSync(join(repoRoot, spec.dockerfile)));
@@ -94,7 +108,7 @@ async function recipeHash(docker: Docker, spec: ImageSpec): Promise<string> {
     else if ("kindManifests" in file) {
       const m = await kindManifests();
       hash.update(m.cni + m.storage);
-    }
+    } else if ("npm" in file) hash.update(await fileHash(await npmPackage(file.npm, log)));
     // "images": their ids are covered by `needs`.
   }
   return hash.digest("hex");
@@ -122,7 +136,8 @@ async function stage(docker: Docker, context: string, file: ContextFile, log: st
       ],
       { log },
     );
-  } else if ("kindManifests" in file) {
+  } else if ("npm" in file) copyFileSync(await npmPackage(file.npm, log), join(context, file.as));
+  else if ("kindManifests" in file) {
     const m = await kindManifests();
     mkdirSync(join(context, file.kindManifests), { recursive: true });
     writeFileSync(join(context, file.kindManifests, "default-cni.yaml"), m.cni);
@@ -183,7 +198,7 @@ export async function ensureImage(docker: Docker, spec: ImageSpec, options: Buil
     const { built } = await ensureDebian(docker, undefined, options);
     return done(built ? "built" : "cached");
   }
-  const hash = await recipeHash(docker, spec);
+  const hash = await recipeHash(docker, spec, options.log);
   if (!options.rebuild && (await labelled(docker, spec.reference)) === hash) return done("cached");
   const context = mkdtempSync(join(tmpdir(), `stackwave-image-${spec.name}-`));
   try {

@@ -3,6 +3,7 @@
 // tools/kind/node) from its pinned source. Today it holds what a Kind node needs; the stack's and the
 // Argo CD chart's images join it as their recipes land.
 import { etcdImageBinaries } from "../kind/recipes.js";
+import { registryImage } from "./registry.js";
 import { stackImages } from "./stack.js";
 import { standInImages } from "./stand-ins.js";
 import { cliTools, goTools, imageString, kindBaseTools, kindNodeImages, kubernetes, type ImageRef } from "../../generators/versions.js";
@@ -13,14 +14,16 @@ export type ContextFile =
   | { readonly tool: string; readonly version: string; readonly binary: string; readonly as?: string }
   /** A file of this repository, relative to its root. */
   | { readonly repo: string; readonly as?: string }
-  /** A folder of a Go module, from the module cache. */
+  /** A folder or file of a Go module, from the module cache. */
   | { readonly module: string; readonly version: string; readonly path: string; readonly as: string }
   /** The pause binary at this tag, compiled from build/pause/linux/pause.c of the Kubernetes module. */
   | { readonly pause: string; readonly as: string }
   /** Images of this list, `docker save`d into images/<name>.tar (the node image imports them). */
   | { readonly images: readonly string[] }
   /** kind's default CNI and storage manifests, as kind's own code renders them (tools/kind/node/manifests.ts). */
-  | { readonly kindManifests: string };
+  | { readonly kindManifests: string }
+  /** An npm registry package, `npm pack`ed once into the cache (name@version), staged as a .tgz. */
+  | { readonly npm: string; readonly as: string };
 
 export interface ImageSpec {
   /** Short name: the cache label, the command line, the benchmark row. */
@@ -39,6 +42,11 @@ export interface ImageSpec {
   readonly files: readonly ContextFile[];
   /** Images of this list it is built on or contains: built first. */
   readonly needs: readonly string[];
+  /**
+   * The upstream Dockerfile a faithful image follows, in its Go module: test/kind/images.test.ts checks the
+   * built image's entrypoint, cmd, user, ports, working directory and volumes against its final stage.
+   */
+  readonly upstream?: { readonly module: string; readonly version: string; readonly path: string };
 }
 
 const df = (name: string) => `tools/images/dockerfiles/${name}.Dockerfile`;
@@ -203,7 +211,7 @@ export const kindImages: readonly ImageSpec[] = [
 ];
 
 /** Every image: the Kind node's, the stack's and Argo CD's, then the stand-ins. Names are unique. */
-export const allImages: readonly ImageSpec[] = [...kindImages, ...stackImages, ...standInImages];
+export const allImages: readonly ImageSpec[] = [...kindImages, ...stackImages, registryImage, ...standInImages];
 
 /** The spec called `name`; throws naming the known ones. */
 export function imageSpec(name: string, list: readonly ImageSpec[] = allImages): ImageSpec {

@@ -5,6 +5,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { BuildContext, Recipe } from "../cache/recipes.js";
 import { images, prometheusOperator } from "../../generators/versions.js";
+import { registryRecipe } from "./registry.js";
 
 /** prometheus/common's version package, which every one of these stamps. */
 const stamp = (version: string) => {
@@ -27,8 +28,8 @@ interface Main {
   readonly binary: string;
   readonly tags?: string;
   /**
-   * go.sum lines for a module the checksum database does not answer for (it returns 404): pinned here,
-   * so the build still verifies what it downloads.
+   * go.sum lines for modules the checksum database does not answer for (it returns 404): the hashes of
+   * the proxy's copies on first download here, pinned so every later build verifies the same content.
    */
   readonly sums?: readonly string[];
 }
@@ -46,11 +47,9 @@ function program(m: Main): Recipe {
         `// Written by tools/images/recipes.ts: builds ${m.binary} at a pinned version.\nmodule stackwave.local/${m.name}\n\ngo 1.25\n\nrequire ${m.module} ${m.version}\n`,
       );
       if (m.sums) writeFileSync(join(ctx.src, "go.sum"), m.sums.join("\n") + "\n");
-      writeFileSync(
-        join(ctx.src, "tools.go"),
-        `// Written by tools/images/recipes.ts.\n//go:build tools\n\npackage tools\n\nimport _ "${pkg}"\n`,
-      );
-      await ctx.go(["mod", "tidy"]);
+      // No `go mod tidy`: it resolves the tests of dependencies too, and kube-state-metrics' pull in
+      // k8s.io/sample-controller, which the checksum database does not answer for either. `go build
+      // -mod=mod` (GOFLAGS) resolves only what the main package imports.
       const tags = m.tags ? [`-tags=${m.tags}`] : [];
       await ctx.go(["build", "-trimpath", ...tags, `-ldflags=-s -w ${stamp(m.version)}`, "-o", join(ctx.bin, m.binary), pkg]);
     },
@@ -90,6 +89,10 @@ export const imageRecipes: readonly Recipe[] = [
     sums: [
       `k8s.io/kube-state-metrics/v2 ${ksm} h1:9odhnjtWSngkq/6Maw9m0Fi9dH8DM4M/lQw/XCspAqk=`,
       `k8s.io/kube-state-metrics/v2 ${ksm}/go.mod h1:w/LL+bRDjYoHC1KoUr2bhjjBdKIAdVv1Ieduwuj6/H8=`,
+      // pkg/util imports it; the checksum database does not answer for it either.
+      "k8s.io/sample-controller v0.32.6 h1:/6HwD21Mo563pT8fCSdCOe8mjCJ3ok8+cHTc3BWN25Q=",
+      "k8s.io/sample-controller v0.32.6/go.mod h1:eNDOnx2rVcttp3BIoB9aYUfpJf+Z1G0m7/NxBOVqtUY=",
     ],
   }),
+  registryRecipe,
 ];

@@ -50,12 +50,45 @@ const etcdImage: Recipe = {
   },
 };
 
+/**
+ * kubectl at the pinned cliTools.kubectl, which bootstrap requires on PATH: the Kubernetes module of that
+ * patch cannot be built here (goTools.kubernetes), but kubectl's code is the k8s.io/kubectl staging module
+ * of the same patch, so a wrapper builds the same command from it, stamped as the release build is.
+ */
+const kubectl: Recipe = {
+  name: "kubectl",
+  version: cliTools.kubectl,
+  binaries: ["kubectl"],
+  async build(ctx) {
+    const { writeFileSync } = await import("node:fs");
+    const release = cliTools.kubectl;
+    const staging = release.replace(/^v1\./, "v0.");
+    const modules = ["k8s.io/kubectl", "k8s.io/component-base", "k8s.io/client-go"];
+    writeFileSync(
+      join(ctx.src, "go.mod"),
+      `// Written by tools/kind/recipes.ts: kubectl ${release} from its staging module.\nmodule stackwave.local/kubectl\n\ngo 1.25\n\nrequire (\n${modules.map((m) => `\t${m} ${staging}\n`).join("")})\n`,
+    );
+    writeFileSync(
+      join(ctx.src, "main.go"),
+      `// Written by tools/kind/recipes.ts: kubectl's entry point (k8s.io/kubernetes/cmd/kubectl).\npackage main\n\nimport (\n\t_ "k8s.io/client-go/plugin/pkg/client/auth"\n\t"k8s.io/component-base/cli"\n\t"k8s.io/kubectl/pkg/cmd"\n\t"k8s.io/kubectl/pkg/cmd/util"\n)\n\nfunc main() {\n\tif err := cli.RunNoErrOutput(cmd.NewDefaultKubectlCommand()); err != nil {\n\t\tutil.CheckErr(err)\n\t}\n}\n`,
+    );
+    const [major, minor] = release.replace(/^v/, "").split(".");
+    const stamp = (pkg: string) =>
+      [`gitVersion=${release}`, `gitMajor=${major}`, `gitMinor=${minor}`, "gitTreeState=clean", "buildDate=1970-01-01T00:00:00Z"].map(
+        (kv) => `-X ${pkg}.${kv}`,
+      );
+    const ldflags = ["-s -w", ...stamp("k8s.io/component-base/version"), ...stamp("k8s.io/client-go/pkg/version")].join(" ");
+    await ctx.go(["build", "-trimpath", `-ldflags=${ldflags}`, "-o", join(ctx.bin, "kubectl"), "."]);
+  },
+};
+
 const coredns = kindNodeImages.coredns.source;
 const localPath = kindNodeImages.localPathProvisioner.source;
 
 /** Every recipe of the Kind harness, in the order the node image needs them (kind itself first). */
 export const kindRecipes: readonly Recipe[] = [
   install("kind", "sigs.k8s.io/kind", cliTools.kind, "kind"),
+  kubectl,
   install(
     "crictl",
     kindBaseTools.crictl.module,
