@@ -3,7 +3,7 @@
 // with helm from the unpacked folder, as Argo CD's repo-server renders a chart from a git path.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chartMirrorTag } from "../../generators/clusters/applications.js";
 import { argocdValuesPath } from "../../generators/clusters/argocd.js";
@@ -11,6 +11,8 @@ import { repoRoot } from "../../generators/paths.js";
 import { clusters } from "../../generators/stack.js";
 import { argocd, kubernetes } from "../../generators/versions.js";
 import { chartMetadata, chartProblem, pushChartMirror, readTar, unpack } from "../../tools/bootstrap/chart.js";
+import type { Step } from "../../tools/bootstrap/plan.js";
+import { Runner } from "../../tools/bootstrap/run.js";
 import { startGitServer, type GitServer } from "../support/git-server.js";
 import { testDir } from "../support/temp.js";
 import { inCI, requireTool } from "../support/tools.js";
@@ -98,6 +100,33 @@ describe.skipIf(!haveChart)("GIVEN the real git server", () => {
     const refs = execFileSync("git", ["ls-remote", `${server.url}/argo-cd-chart.git`], { encoding: "utf8" });
     expect(refs).toContain(`${first}\trefs/heads/main`);
     expect(refs).toContain(`${first}\trefs/tags/${tag}`);
+  });
+
+  it("WHEN bootstrap's chart step runs with a relative --chart THEN the runner pushes it and reports the tag and commit", async () => {
+    const lines: string[] = [];
+    const runner = new Runner({ root: repoRoot, binDir: ".bin", verbose: false, log: (l) => lines.push(l) });
+    const step: Step = {
+      name: "chart",
+      title: "Push the chart",
+      details: [],
+      actions: [
+        {
+          kind: "chart-mirror",
+          file: relative(repoRoot, chart),
+          pushURL: `${server.url}/argo-cd-chart.git`,
+          reposAPI: `${server.url}/api/repos`,
+          repo: "argo-cd-chart",
+          tag,
+        },
+      ],
+      hint: "",
+    };
+    await runner.step(step, 0, 1);
+    const head = execFileSync("git", ["ls-remote", `${server.url}/argo-cd-chart.git`, `refs/tags/${tag}`], { encoding: "utf8" }).slice(
+      0,
+      12,
+    );
+    expect(lines.join("\n")).toContain(`✓ ${tag} = ${head} on ${server.url}/argo-cd-chart.git`);
   });
 
   it("WHEN a chart of another version is pushed THEN nothing is pushed and the error names both versions", async () => {

@@ -3,7 +3,7 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { pulledImages } from "../../generators/clusters/mirror.js";
 import { repoRoot } from "../../generators/paths.js";
 import { defaultConfig } from "../../generators/stack.js";
@@ -12,6 +12,8 @@ import { baseInput, parseOptions, UsageError } from "../../tools/bootstrap/main.
 import { evaluateChart, evaluateMirror, gatherChart, type MirrorFacts } from "../../tools/bootstrap/mirror.js";
 import { formatPlan, upPlan, type PlanInput, type SeedMirrorAction } from "../../tools/bootstrap/plan.js";
 import { mirrorImages } from "../../tools/mirror/images.js";
+import { snapshot, type Checkout } from "../sim/working-copy.js";
+import { suiteDir } from "../support/temp.js";
 
 const config = defaultConfig();
 const local = config.clusters.find((c) => c.name === "local")!;
@@ -118,11 +120,11 @@ describe("GIVEN bootstrap's options", () => {
   });
 });
 
-/** bootstrap as a child process, like a user runs it; resolves with its exit code and output. */
-function bootstrap(args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string }> {
+/** bootstrap as a child process in `cwd`, like a user runs it; resolves with its exit code and output. */
+function bootstrap(cwd: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ["bootstrap.mjs", ...args], {
-      cwd: repoRoot,
+      cwd,
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -134,27 +136,41 @@ function bootstrap(args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ c
   });
 }
 
-describe("GIVEN an offline run where the images are nowhere", () => {
-  // A Docker socket that cannot exist: no local Docker images, and (port 5001 on a test machine aside) no mirror.
+describe("GIVEN a checkout whose MongoDB image is pinned to a tag that exists nowhere", () => {
+  // Whatever this machine's registry on 127.0.0.1:5001 holds, the tag below is in no mirror, and the Docker
+  // socket cannot exist, so no local Docker has it either: the case of one image missing from the mirror.
   const env = { DOCKER_HOST: "unix:///nonexistent/stackwave-test/docker.sock", CI: "true", PAGERDUTY_ROUTING_KEY: "" };
+  const absent = "docker.io/library/mongo:8.0.12-stackwave-absent";
+  let checkout: Checkout;
+  const scratch = suiteDir("offline");
+  beforeAll(async () => {
+    checkout = await snapshot(join(scratch(), "checkout"));
+    checkout.edit("generators/versions.ts", (text) =>
+      text.replace('repository: "library/mongo", tag: "8.0.12"', 'repository: "library/mongo", tag: "8.0.12-stackwave-absent"'),
+    );
+    await checkout.generate();
+    await checkout.commit("mongo pinned to a tag nobody has");
+  }, 120_000);
 
-  it("WHEN bootstrap --offline runs THEN it stops in preflight, before changing anything, naming each missing image", async () => {
-    const { code, out } = await bootstrap(["--offline", "--chart", chart], env);
+  it("WHEN bootstrap --offline runs THEN it stops in preflight, before changing anything, naming the missing image", async () => {
+    const { code, out } = await bootstrap(checkout.dir, ["--offline", "--chart", chart], env);
     expect(code, out).toBe(1);
-    expect(out).toContain("✗ mirror:");
-    expect(out).toContain(`- ${mongo}`);
+    expect(out).toMatch(/✗ mirror: .* and this cluster is offline:/);
+    expect(out).toContain(`\n      - ${absent}\n`);
     expect(out).toContain("bootstrap stopped before changing anything");
     expect(out).not.toContain("[1/");
+    expect(existsSync(join(checkout.dir, ".stackwave"))).toBe(false);
   }, 150_000);
 
   it("WHEN bootstrap --offline --dry-run runs THEN it prints the mirror step, the hosts.toml files and the failing finding, and exits 0", async () => {
-    const { code, out } = await bootstrap(["--offline", "--chart", chart, "--dry-run"], env);
+    const { code, out } = await bootstrap(checkout.dir, ["--offline", "--chart", chart, "--dry-run"], env);
     expect(code, out).toBe(0);
     expect(out).toMatch(
       /^\[3\/\d+\] mirror: Fill the image mirror localhost:5001 from the local Docker \(offline: every image must be there\)$/m,
     );
     expect(out).toContain(`override_path = true`);
-    expect(out).toContain(`  · required ${mongo}`);
+    expect(out).toContain(`  · required ${absent}`);
     expect(out).toMatch(/✗ mirror: .* is offline:/);
+    expect(out).toContain(`      - ${absent}`);
   }, 150_000);
 });

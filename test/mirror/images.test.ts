@@ -86,6 +86,11 @@ describe("GIVEN the mirror list of the local cluster", () => {
     expect(listedPullable(allImages, ["quay.io"]).every((r) => r.startsWith("quay.io/"))).toBe(true);
   });
 
+  it("WHEN it is checked against tools/images/list.ts THEN the harness builds every image the cluster pulls", () => {
+    const unbuildable = mirrorImages(config, cluster).filter((i) => i.required && !i.listed);
+    expect(unbuildable.map((i) => i.reference)).toEqual([]);
+  });
+
   it("WHEN a bundle is planned THEN it adds the registry image and the node image Docker runs itself", () => {
     expect(dockerImages(config)).toEqual(expect.arrayContaining(["docker.io/library/registry:2.8.3", kindNodeReference]));
   });

@@ -242,9 +242,12 @@ export class Runner {
           progress: this.options.verbose ? this.options.log : undefined,
         });
         const needed = report.missing.filter((m) => m.required);
-        if (action.offline && needed.length) throw new CommandError(formatReport(report, action.registry));
-        if (report.missing.length) this.options.log(formatReport(report, action.registry).replace(/^/gm, "    "));
-        return `${report.pushed.length} pushed, ${report.present.length} already in ${action.registry}${needed.length ? `, ${needed.length} left to upstream` : ""}`;
+        // Only what the cluster pulls is worth a line; optional images (the node's preloaded ones) are counted.
+        const shown = { ...report, missing: needed };
+        if (action.offline && needed.length) throw new CommandError(formatReport(shown, action.registry));
+        if (needed.length) this.options.log(formatReport(shown, action.registry).replace(/^/gm, "    "));
+        const optional = report.missing.length - needed.length;
+        return `${report.pushed.length} pushed, ${report.present.length} already in ${action.registry}${needed.length ? `, ${needed.length} left to upstream` : ""}${optional ? ` (${optional} optional not in the local Docker)` : ""}`;
       }
       case "chart-mirror": {
         const file = isAbsolute(action.file) ? action.file : join(this.options.root, action.file);
