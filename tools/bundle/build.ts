@@ -102,7 +102,9 @@ async function buildVendor(esbuild: Esbuild, root: string, env: string, specifie
     write: false,
     logLevel: "silent",
     // CommonJS packages inside an ES module bundle still call require().
-    banner: { js: 'import { createRequire as __stackwaveRequire } from "node:module"; const require = __stackwaveRequire(import.meta.url);' },
+    banner: {
+      js: 'import { createRequire as __stackwaveRequire } from "node:module"; const require = __stackwaveRequire(import.meta.url);',
+    },
     plugins: [
       {
         name: "vendor",

@@ -45,7 +45,11 @@ export function importGraph(root: string, dir = "generators"): Map<string, strin
     const abs = join(root, from);
     const targets = specifiers(readFileSync(abs, "utf8"))
       .filter((s) => s.startsWith("."))
-      .map((s) => relative(root, resolve(dirname(abs), s.replace(/\.js$/, ".ts"))).split(sep).join("/"))
+      .map((s) =>
+        relative(root, resolve(dirname(abs), s.replace(/\.js$/, ".ts")))
+          .split(sep)
+          .join("/"),
+      )
       .map((p) => (p.endsWith(".ts") ? p : existsSync(join(root, `${p}.ts`)) ? `${p}.ts` : `${p}/index.ts`));
     graph.set(from, [...new Set(targets)]);
   }
@@ -69,11 +73,12 @@ export function reachable(
   return seen;
 }
 
-/** `files` and every file in the graph that imports one of them, directly or through others. */
-export function importers(graph: ReadonlyMap<string, readonly string[]>, files: readonly string[]): Set<string> {
-  const reverse = new Map<string, string[]>();
-  for (const [from, targets] of graph) for (const to of targets) reverse.set(to, [...(reverse.get(to) ?? []), from]);
-  const seen = new Set<string>();
-  for (const file of files) for (const found of reachable(reverse, file)) seen.add(found);
-  return seen;
+/**
+ * `files` and the files in the graph that import one of them directly: the modules a changed signature
+ * breaks first. (Not their importers in turn: that reaches every layer and doubles the declarations to read.)
+ */
+export function withImporters(graph: ReadonlyMap<string, readonly string[]>, files: readonly string[]): Set<string> {
+  const wanted = new Set(files);
+  for (const [from, targets] of graph) if (targets.some((to) => wanted.has(to))) wanted.add(from);
+  return wanted;
 }

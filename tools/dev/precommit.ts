@@ -12,7 +12,7 @@ import { layerNames, type LayerName } from "../../generators/config.js";
 import type { Layer } from "../../generators/layer.js";
 import { images } from "../../generators/versions.js";
 import { handEdits, isGenerated } from "./generated.js";
-import { filesUnder, importGraph, importers, reachable } from "./imports.js";
+import { filesUnder, importGraph, reachable, withImporters } from "./imports.js";
 import { typeErrors } from "./typecheck.js";
 
 /** What a commit needs regenerated, and why. */
@@ -126,7 +126,9 @@ async function engine() {
 /** The layers a scope renders: each layer's own module (and so its model packages) only. */
 async function layersFor(scope: Plan["scope"]): Promise<readonly Layer[]> {
   if (scope === "full") return (await import("../../generators/registry.js")).allLayers;
-  return Promise.all(scope.map(async (name) => layerIn(name, (await import(`../../generators/layers/${name}.ts`)) as Record<string, unknown>)));
+  return Promise.all(
+    scope.map(async (name) => layerIn(name, (await import(`../../generators/layers/${name}.ts`)) as Record<string, unknown>)),
+  );
 }
 
 /** render()'s failure as lines: every problem of a GenerationError, or a generator's crash with its stack. */
@@ -207,7 +209,7 @@ async function main(): Promise<number> {
   // regenerate and commit. tsgo checks in a child process while this one renders; nothing is written
   // until both are done.
   const stagedGenerators = staged.filter((f) => f.startsWith("generators/") && f.endsWith(".ts") && existsSync(join(root, f)));
-  const checked = typeErrors(root, [...importers(importGraph(root), stagedGenerators)].filter((f) => existsSync(join(root, f))).sort());
+  const checked = typeErrors(root, [...withImporters(importGraph(root), stagedGenerators)].filter((f) => existsSync(join(root, f))).sort());
   let rendered: { files: Map<string, string>; write: () => void } | undefined;
   try {
     const { render, defaultConfig, writeTree } = await engine();
@@ -225,7 +227,9 @@ async function main(): Promise<number> {
   }
   const errors = await checked;
   if (errors.length > 0) {
-    console.error(`pre-commit: commit refused: type errors in staged generator files or their importers:\n  ${errors.join("\n  ")}`);
+    console.error(
+      `pre-commit: commit refused: type errors in staged generator files or the files importing them:\n  ${errors.join("\n  ")}`,
+    );
     return 1;
   }
   if (!rendered) {

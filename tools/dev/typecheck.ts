@@ -1,6 +1,6 @@
 // Type-checks a few files the way `npm run typecheck` would (the repository's tsconfig.json), reporting
 // only their own errors. The pre-commit hook runs it on the staged generator files and every generator that
-// imports them: the bundler strips types without checking them, so `resources("120", …)` would otherwise
+// imports them directly: the bundler strips types without checking them, so `resources("120", …)` would otherwise
 // regenerate and commit.
 //
 // It runs tsgo, TypeScript's native compiler (@typescript/native-preview, pinned): checking one generator
@@ -44,10 +44,16 @@ function withTsgo(root: string, tsgo: string, files: readonly string[]): Promise
   const config = join(dir, `tsconfig-${process.pid}-${Date.now()}.json`);
   writeFileSync(
     config,
-    JSON.stringify({ extends: join(root, "tsconfig.json"), compilerOptions: { noEmit: true }, include: [], files: files.map((f) => join(root, f)) }),
+    JSON.stringify({
+      extends: join(root, "tsconfig.json"),
+      compilerOptions: { noEmit: true },
+      include: [],
+      files: files.map((f) => join(root, f)),
+    }),
   );
   return new Promise((resolve, reject) => {
-    const child = spawn(tsgo, ["-p", config, "--pretty", "false"], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    // One thread: the hook renders on the other core meanwhile, and on a busy machine more threads only cost CPU.
+    const child = spawn(tsgo, ["-p", config, "--pretty", "false", "--singleThreaded"], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => (out += chunk.toString()));
