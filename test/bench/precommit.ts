@@ -120,7 +120,7 @@ Hook / full regeneration: ${(wall(hook) / wall(full)).toFixed(2)} wall, ${gnuTim
 Hook / \`node -e 0\`: ${(wall(hook) / wall(bare)).toFixed(1)}× wall.
 The hook runs from a cached esbuild bundle (tools/bundle), plans with a regular-expression import scan
 (tools/dev/imports.ts), and type-checks with tsgo on one thread beside the render (tools/dev/typecheck.ts);
-the full \`tsc\` type-check is \`npm run check\`'s and CI's (docs/precommit.md).
+the full \`tsc\` type-check is \`npm run check\`'s and CI's (docs/gitops.md).
 Reproduce: \`npm run bench:precommit\` (\`RUNS=n\` to change the sample size).`,
   );
 } finally {

@@ -72,12 +72,25 @@ interface Vendor {
 
 /**
  * One vendor entry: the package's exports by name, the names Node itself would give an import of it (for a
- * CommonJS package, the ones its lexer finds), so the local bundle imports the same bindings either way.
+ * CommonJS package, the ones its lexer finds, plus `default` for module.exports), so the local bundle imports
+ * the same bindings either way. A CommonJS package is required rather than imported: esbuild would copy
+ * every property of module.exports into a namespace object first, on every run.
  */
-function reexport(spec: string, names: readonly string[]): string {
-  const locals = names.map((name, i) => `const v${i} = ns[${JSON.stringify(name)}];`).join("\n");
-  const list = names.map((name, i) => `v${i} as ${JSON.stringify(name)}`).join(", ");
-  return `import * as ns from ${JSON.stringify(spec)};\n${locals}\nexport { ${list} };\n`;
+function reexport(spec: string, names: readonly string[], commonJS: boolean): string {
+  const quoted = (name: string) => JSON.stringify(name);
+  if (!commonJS) return `export { ${names.map((name) => `${quoted(name)} as ${quoted(name)}`).join(", ")} } from ${quoted(spec)};\n`;
+  const locals = names.map((name, i) => `const v${i} = ${name === "default" || name === "module.exports" ? "m" : `m[${quoted(name)}]`};`);
+  const list = names.map((name, i) => `v${i} as ${quoted(name)}`).join(", ");
+  return `const m = require(${quoted(spec)});\n${locals.join("\n")}\nexport { ${list} };\n`;
+}
+
+/** Whether Node loads `spec` (as the repository imports it) as CommonJS: by extension, else by its package's "type". */
+function isCommonJS(spec: string): boolean {
+  const url = import.meta.resolve(spec);
+  if (url.endsWith(".cjs")) return true;
+  if (url.endsWith(".mjs")) return false;
+  const pkg = module.findPackageJSON(url);
+  return !pkg || (JSON.parse(readFileSync(pkg, "utf8")) as { type?: string }).type !== "module";
 }
 
 /** The vendor folder for `specifiers`, built unless it exists. */
@@ -112,7 +125,7 @@ async function buildVendor(esbuild: Esbuild, root: string, env: string, specifie
           build.onResolve({ filter: /^vendor-entry:/ }, (args) => ({ path: args.path, namespace: "vendor-entry" }));
           build.onLoad({ filter: /.*/, namespace: "vendor-entry" }, (args) => {
             const i = Number(args.path.slice("vendor-entry:".length));
-            return { contents: reexport(specifiers[i]!, exportNames[i]!), loader: "js", resolveDir: root };
+            return { contents: reexport(specifiers[i]!, exportNames[i]!, isCommonJS(specifiers[i]!)), loader: "js", resolveDir: root };
           });
           build.onResolve({ filter: /^@kubernetes-models\/validate\/runtime\/re2(\.js)?$/ }, () => ({ path: "re2", namespace: "lazy" }));
           build.onLoad({ filter: /.*/, namespace: "lazy" }, () => ({ contents: lazyRe2, loader: "js", resolveDir: root }));

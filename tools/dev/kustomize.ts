@@ -161,7 +161,7 @@ function strings(value: unknown): string[] {
  * kustomization file, every existing folder or file it names outside the folder (named from `root`, or
  * absolute for the module cache's upstream files). A string that is not a path only adds nothing.
  */
-function buildKey(root: string, folder: string, tool: string): string {
+export function buildKey(root: string, folder: string, tool: string): string {
   const lines = new Set<string>();
   const seen = new Set<string>();
   const visit = (dir: string, top: boolean) => {
