@@ -151,6 +151,29 @@ describe("GIVEN a clone with the pre-commit hook installed through core.hooksPat
   );
 
   it(
+    "WHEN a staged shared module changes a signature its importers still call the old way THEN the commit is refused naming an importer",
+    async () => {
+      const head = await git(dir, "rev-parse", "HEAD");
+      const shared = "generators/meta.ts";
+      const source = readFileSync(join(dir, shared), "utf8");
+      const changed = source.replace("cpuMillis: number,", "cpuMillis: string,");
+      expect(changed, `${shared}: expected resources(cpuMillis: number, ...)`).not.toBe(source);
+      writeFileSync(join(dir, shared), changed);
+      await git(dir, "add", shared);
+      const result = await commit(dir, "resources takes a string");
+      await git(dir, "reset", "--quiet", "--hard", "HEAD");
+      expect(result.status, result.output).not.toBe(0);
+      expect(result.output).toContain("commit refused: type errors");
+      // The call sites are in components that were not staged.
+      expect(result.output).toMatch(
+        /generators\/components\/[\w-]+\.ts:\d+:\d+: Argument of type 'number' is not assignable to parameter of type 'string'/,
+      );
+      expect(await git(dir, "rev-parse", "HEAD")).toBe(head);
+    },
+    slow,
+  );
+
+  it(
     "WHEN a generator writes a negative CPU request THEN the commit is refused naming the field and a valid quantity",
     async () => {
       const output = await refused(

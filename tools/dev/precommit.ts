@@ -188,6 +188,24 @@ async function main(): Promise<number> {
     if (decided.scope.length > 0) console.log(`pre-commit: would regenerate ${label}\n  ${decided.reasons.join("\n  ")}`);
     return 0;
   }
+  if (decided.scope.length === 0) return refusedEdits(root, staged);
+  // The bundle strips types without checking them: without this, a type error in a generator would
+  // regenerate and commit. tsgo starts now, in a child process, and checks while this one goes on and
+  // renders; nothing is written until both are done. A refusal on the way stops it.
+  const stop = new AbortController();
+  const stagedGenerators = staged.filter((f) => f.startsWith("generators/") && f.endsWith(".ts") && existsSync(join(root, f)));
+  const toCheck = [...withImporters(importGraph(root), stagedGenerators)].filter((f) => existsSync(join(root, f))).sort();
+  const checked = typeErrors(root, toCheck, stop.signal);
+  checked.catch(() => undefined); // awaited below unless a refusal comes first
+  try {
+    return await regenerateChecked(root, staged, decided, label, checked);
+  } finally {
+    stop.abort();
+  }
+}
+
+/** Refuses hand edits of staged generated files (1), else passes (0). */
+async function refusedEdits(root: string, staged: readonly string[]): Promise<number> {
   const edited = await handEdited(root, staged);
   if (edited.length > 0) {
     console.error(
@@ -196,7 +214,18 @@ async function main(): Promise<number> {
     );
     return 1;
   }
-  if (decided.scope.length === 0) return 0;
+  return 0;
+}
+
+/** The hook once it knows it regenerates: refusals first, then render beside `checked`, then write and stage. */
+async function regenerateChecked(
+  root: string,
+  staged: readonly string[],
+  decided: Plan,
+  label: string,
+  checked: Promise<string[]>,
+): Promise<number> {
+  if ((await refusedEdits(root, staged)) !== 0) return 1;
   const dirty = unstaged(root, decided.reads);
   if (dirty.length > 0) {
     console.error(
@@ -205,11 +234,6 @@ async function main(): Promise<number> {
     );
     return 1;
   }
-  // The bundle strips types without checking them: without this, a type error in a generator would
-  // regenerate and commit. tsgo checks in a child process while this one renders; nothing is written
-  // until both are done.
-  const stagedGenerators = staged.filter((f) => f.startsWith("generators/") && f.endsWith(".ts") && existsSync(join(root, f)));
-  const checked = typeErrors(root, [...withImporters(importGraph(root), stagedGenerators)].filter((f) => existsSync(join(root, f))).sort());
   let rendered: { files: Map<string, string>; write: () => void } | undefined;
   try {
     const { render, defaultConfig, writeTree } = await engine();

@@ -38,7 +38,7 @@ export function parseDiagnostics(output: string, files: ReadonlySet<string>): st
   return errors;
 }
 
-function withTsgo(root: string, tsgo: string, files: readonly string[]): Promise<string[]> {
+function withTsgo(root: string, tsgo: string, files: readonly string[], signal?: AbortSignal): Promise<string[]> {
   const dir = join(root, "node_modules", ".cache", "stackwave-typecheck");
   mkdirSync(dir, { recursive: true });
   const config = join(dir, `tsconfig-${process.pid}-${Date.now()}.json`);
@@ -53,7 +53,11 @@ function withTsgo(root: string, tsgo: string, files: readonly string[]): Promise
   );
   return new Promise((resolve, reject) => {
     // One thread: the hook renders on the other core meanwhile, and on a busy machine more threads only cost CPU.
-    const child = spawn(tsgo, ["-p", config, "--pretty", "false", "--singleThreaded"], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(tsgo, ["-p", config, "--pretty", "false", "--singleThreaded"], {
+      cwd: root,
+      stdio: ["ignore", "pipe", "pipe"],
+      ...(signal ? { signal } : {}),
+    });
     let out = "";
     child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => (out += chunk.toString()));
@@ -90,9 +94,12 @@ async function withTypeScript(root: string, files: readonly string[]): Promise<s
   });
 }
 
-/** One line per type error in `files` (repo-relative), `path:line:col: message`; empty when they check. */
-export async function typeErrors(root: string, files: readonly string[]): Promise<string[]> {
+/**
+ * One line per type error in `files` (repo-relative), `path:line:col: message`; empty when they check.
+ * Aborting `signal` stops tsgo (the promise then rejects).
+ */
+export async function typeErrors(root: string, files: readonly string[], signal?: AbortSignal): Promise<string[]> {
   if (files.length === 0) return [];
   const tsgo = tsgoPath(root);
-  return tsgo ? withTsgo(root, tsgo, files) : withTypeScript(root, files);
+  return tsgo ? withTsgo(root, tsgo, files, signal) : withTypeScript(root, files);
 }
