@@ -1,7 +1,7 @@
 // npm run bench:generate: medians of full generation in process, of `npm run generate`'s command beside a
 // bare `node -e 0` (interleaved, same run), and of kustomize build of every folder (cold and cached).
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { generate } from "../../generators/generate.js";
@@ -45,15 +45,34 @@ try {
     .generate!;
   const [program, ...args] = script.split(" ");
   if (program !== "node") throw new Error(`package.json scripts.generate: expected a node command, got ${script}`);
-  const run = (argv: string[]) => execFileSync(process.execPath, argv, { cwd: repoRoot, stdio: "ignore" });
-  run([...args, "--out", out]); // the bundle is built once, as after any edit of the generators
+  // GNU time reports the CPU (user+sys) a command used: on a shared machine that moves far less than wall time.
+  const gnuTime = existsSync("/usr/bin/time") ? "/usr/bin/time" : undefined;
+  const cpuFile = join(out, "cpu");
+  const cpuOf = () =>
+    readFileSync(cpuFile, "utf8")
+      .trim()
+      .split("\n")
+      .at(-1)!
+      .split(" ")
+      .map(Number)
+      .reduce((a, b) => a + b, 0) * 1000;
+  const run = (argv: string[]) =>
+    gnuTime
+      ? execFileSync(gnuTime, ["-f", "%U %S", "-o", cpuFile, process.execPath, ...argv], { cwd: repoRoot, stdio: "ignore" })
+      : execFileSync(process.execPath, argv, { cwd: repoRoot, stdio: "ignore" });
+  run([...args, "--out", join(out, "tree")]); // the bundle is built once, as after any edit of the generators
   const cli: number[] = [];
   const bare: number[] = [];
+  const cliCpu: number[] = [];
+  const bareCpu: number[] = [];
   for (let i = 1; i <= runs; i++) {
-    cli.push(time(() => run([...args, "--out", out])));
+    cli.push(time(() => run([...args, "--out", join(out, "tree")])));
+    if (gnuTime) cliCpu.push(cpuOf());
     bare.push(time(() => run(["-e", "0"])));
+    if (gnuTime) bareCpu.push(cpuOf());
     progress(`${script} and node -e 0, interleaved`, i, runs);
   }
+  const cpu = (v: number[]) => (v.length > 0 ? `; CPU (user+sys) median ${fmt(median(v))}` : "");
 
   localizedTree();
   const folders = buildableFolders();
@@ -87,12 +106,14 @@ other builds and test runs, so wall times here move with the load.
 | what | median | min | max | goal |
 |---|---|---|---|---|
 ${row("full generation, in process (render + validate + write every file)", inProcess)}
-${row(`\`npm run generate\`'s command, \`${script}\` (bundle current)`, cli, verdict(cli, 500))}
-${row("for scale, in the same run: `node -e 0`", bare)}
+${row(`\`npm run generate\`'s command, \`${script}\` (bundle current${cpu(cliCpu)})`, cli, verdict(cli, 500))}
+${row(`for scale, in the same run: \`node -e 0\`${cpu(bareCpu).replace("; ", " (")}${bareCpu.length > 0 ? ")" : ""}`, bare)}
 ${row(`\`kustomize build\` of all ${folders.length} folders, cold (every distinct kustomization built, 2 at a time; ${tool.split("/").pop()})`, cold, verdict(cold, 3000))}
 ${row(`\`kustomize build\` of all ${folders.length} folders, outputs cached (nothing they read changed)`, warm)}
 
-\`npm run generate\`'s command / \`node -e 0\`: ${(median(cli) / median(bare)).toFixed(1)}× (medians, same run).
+\`npm run generate\`'s command / \`node -e 0\`: ${(median(cli) / median(bare)).toFixed(1)}× wall${
+      cliCpu.length > 0 ? `, ${(median(cliCpu) / median(bareCpu)).toFixed(1)}× CPU` : ""
+    } (medians, same run).
 
 The command runs a cached esbuild bundle (tools/bundle/README.md): tsx resolved and transformed ~1,800 small
 model files on every run. The cold kustomize figure is dominated by the two \`crds\` overlays, each parsing the
