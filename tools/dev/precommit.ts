@@ -123,7 +123,11 @@ async function engine() {
   return { render, defaultConfig, writeTree };
 }
 
-/** The layers a scope renders: each layer's own module (and so its model packages) only. */
+/**
+ * The layers a scope renders: each layer's own module (and so its model packages) only. esbuild bundles
+ * every generators/layers/*.ts as a chunk for the template import; a new layer also changes config.ts and
+ * registry.ts, which are inputs of the bundle, so it is never missing from a current one.
+ */
 async function layersFor(scope: Plan["scope"]): Promise<readonly Layer[]> {
   if (scope === "full") return (await import("../../generators/registry.js")).allLayers;
   return Promise.all(
