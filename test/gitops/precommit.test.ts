@@ -31,17 +31,18 @@ async function cloneWithHook(): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), "stackwave-precommit-"));
   await run("git", ["clone", "--quiet", "--no-hardlinks", repoRoot, dir]);
   symlinkSync(join(repoRoot, "node_modules"), join(dir, "node_modules"));
-  // Test the hook as it is in this working tree, not as HEAD last had it.
-  for (const path of [".githooks", "tools/dev"]) cpSync(join(repoRoot, path), join(dir, path), { recursive: true });
+  // Test the hook as it is in this working tree (its script, its tools, the bundler that loads them), not as HEAD last had it.
+  const hookFiles = [".githooks", "tools/dev", "tools/bundle"];
+  for (const path of hookFiles) cpSync(join(repoRoot, path), join(dir, path), { recursive: true });
   await git(dir, "config", "user.name", "stackwave test");
   await git(dir, "config", "user.email", "test@stackwave.invalid");
   await git(dir, "config", "core.hooksPath", ".githooks");
-  await git(dir, "add", ".githooks", "tools/dev");
+  await git(dir, "add", ...hookFiles);
   await git(dir, "commit", "--quiet", "--no-verify", "--allow-empty", "-m", "hook under test");
   return dir;
 }
 
-/** A commit regenerates with node and tsx; on a loaded 2-core machine that takes a while. */
+/** A commit rebuilds the hook's bundle, regenerates and type-checks; on a loaded 2-core machine that takes a while. */
 const slow = 240_000;
 
 describe("GIVEN a clone with the pre-commit hook installed through core.hooksPath", () => {
@@ -99,6 +100,31 @@ describe("GIVEN a clone with the pre-commit hook installed through core.hooksPat
     slow,
   );
 
+  it(
+    "WHEN a module several layers share changes and is committed THEN the hook regenerates every layer it feeds: a full regeneration afterwards changes nothing",
+    async () => {
+      const shared = "generators/meta.ts";
+      const source = readFileSync(join(dir, shared), "utf8");
+      // The pull policy of every container built with container(), in the operator, platform, monitors and apps layers.
+      const changed = source.replace('imagePullPolicy: "IfNotPresent"', 'imagePullPolicy: "Always"');
+      expect(changed, `${shared}: expected container() to set imagePullPolicy IfNotPresent`).not.toBe(source);
+      writeFileSync(join(dir, shared), changed);
+      await git(dir, "add", shared);
+
+      const result = await commit(dir, "meta: always pull");
+
+      expect(result.status, result.output).toBe(0);
+      expect(result.output).toContain("regenerated and staged operator, platform, monitors, apps");
+      const files = (await git(dir, "show", "--name-only", "--format=", "HEAD")).split("\n").filter(Boolean);
+      const layers = new Set(files.filter((f) => f.startsWith("base/")).map((f) => f.split("/")[1]));
+      expect(layers.size, files.join("\n")).toBeGreaterThanOrEqual(2);
+      // Exactness: what the hook left out, a full regeneration would have to write now.
+      await run("npm", ["run", "--silent", "generate"], { cwd: dir });
+      expect(await git(dir, "status", "--porcelain", "--", "base", "overlays", "clusters")).toBe("");
+    },
+    slow,
+  );
+
   /** Stages `edit` applied to the component, commits, and expects a refusal that leaves HEAD where it was. */
   async function refused(edit: (source: string) => string, message: string): Promise<string> {
     const head = await git(dir, "rev-parse", "HEAD");
@@ -116,10 +142,33 @@ describe("GIVEN a clone with the pre-commit hook installed through core.hooksPat
   }
 
   it(
-    "WHEN a staged generator has a type error that tsx would strip THEN the commit is refused with the file, line and error",
+    "WHEN a staged generator has a type error that the bundler would strip THEN the commit is refused with the file, line and error",
     async () => {
       const output = await refused((s) => s.replace(/resources\((\d+), /, 'resources("$1", '), "cpu as a string");
       expect(output).toMatch(new RegExp(`${component.replace(/\./g, "\\.")}:\\d+:\\d+: Argument of type 'string' is not assignable`));
+    },
+    slow,
+  );
+
+  it(
+    "WHEN a staged shared module changes a signature its importers still call the old way THEN the commit is refused naming an importer",
+    async () => {
+      const head = await git(dir, "rev-parse", "HEAD");
+      const shared = "generators/meta.ts";
+      const source = readFileSync(join(dir, shared), "utf8");
+      const changed = source.replace("cpuMillis: number,", "cpuMillis: string,");
+      expect(changed, `${shared}: expected resources(cpuMillis: number, ...)`).not.toBe(source);
+      writeFileSync(join(dir, shared), changed);
+      await git(dir, "add", shared);
+      const result = await commit(dir, "resources takes a string");
+      await git(dir, "reset", "--quiet", "--hard", "HEAD");
+      expect(result.status, result.output).not.toBe(0);
+      expect(result.output).toContain("commit refused: type errors");
+      // The call sites are in components that were not staged.
+      expect(result.output).toMatch(
+        /generators\/components\/[\w-]+\.ts:\d+:\d+: Argument of type 'number' is not assignable to parameter of type 'string'/,
+      );
+      expect(await git(dir, "rev-parse", "HEAD")).toBe(head);
     },
     slow,
   );

@@ -3,7 +3,7 @@
 // starts and timed as it ends: the typecheck alone takes half a minute.
 import { spawnSync } from "node:child_process";
 import { repoRoot } from "../../generators/paths.js";
-import { build, buildableFolders, NoLocalCopy } from "./kustomize.js";
+import { buildableFolders, buildAll, NoLocalCopy } from "./kustomize.js";
 
 interface Outcome {
   readonly ok: boolean | "skipped";
@@ -16,11 +16,11 @@ function run(command: string, args: string[]): Outcome {
   return result.status === 0 ? { ok: true } : { ok: false, detail: output.split("\n").slice(-30).join("\n") || `exit ${result.status}` };
 }
 
-const steps: [string, () => Outcome][] = [
+const steps: [string, () => Outcome | Promise<Outcome>][] = [
   ["typecheck", () => run("npx", ["tsc", "--noEmit", "-p", "tsconfig.json"])],
   ["lint", () => run("npx", ["eslint", "."])],
   ["format", () => run("npx", ["prettier", "--check", "."])],
-  ["generate", () => run("npx", ["tsx", "generators/main.ts"])],
+  ["generate", () => run("npm", ["run", "--silent", "generate"])],
   [
     "generated output matches the commit",
     () => {
@@ -35,21 +35,29 @@ const steps: [string, () => Outcome][] = [
   ],
 ];
 
-for (const folder of buildableFolders())
-  steps.push([
-    `kustomize build ${folder}`,
-    () => {
-      try {
-        build(folder);
-      } catch (error) {
-        // Without the module proxy the upstream files cannot be had; only CI must have them.
-        if (error instanceof NoLocalCopy && process.env.CI !== "true")
-          return { ok: "skipped", detail: `skipped (remote): ${error.message}` };
-        throw error;
-      }
-      return { ok: true };
-    },
-  ]);
+// After "generate", so the folders are the ones generation just wrote.
+steps.push([
+  "kustomize build of every folder",
+  async () => {
+    const folders = buildableFolders();
+    let results: Awaited<ReturnType<typeof buildAll>>;
+    try {
+      results = await buildAll(folders);
+    } catch (error) {
+      // Without the module proxy the upstream files cannot be had; only CI must have them.
+      if (error instanceof NoLocalCopy && process.env.CI !== "true") return { ok: "skipped", detail: `skipped (remote): ${error.message}` };
+      throw error;
+    }
+    const failed = folders.filter((folder) => !results.get(folder)!.ok);
+    const detail = failed.map((folder) => {
+      const result = results.get(folder)!;
+      return `${folder}: ${result.ok ? "" : result.error.split("\n").slice(-5).join("\n  ")}`;
+    });
+    return failed.length > 0
+      ? { ok: false, detail: detail.join("\n") }
+      : { ok: true, detail: `${folders.length} folders: ${folders.join(", ")}` };
+  },
+]);
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const began = performance.now();
@@ -59,7 +67,7 @@ for (const [i, [name, step]] of steps.entries()) {
   const started = performance.now();
   let outcome: Outcome;
   try {
-    outcome = step();
+    outcome = await step();
   } catch (error) {
     outcome = { ok: false, detail: (error as Error).message };
   }

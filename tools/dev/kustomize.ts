@@ -1,9 +1,27 @@
 // kustomize build for the generated tree, offline. Folders that reference upstream files by URL are
 // built from a copy whose URLs point at the same files fetched through the Go module proxy.
-import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+// buildAll() builds many folders from one copy, two at a time, and each distinct kustomization once: a
+// build is keyed by every file it can read (its folder, the folders and files its kustomization files
+// name, and the kustomize binary), and its output is kept under that key in node_modules/.cache, so an
+// unchanged folder is never built twice, in one run or across runs.
+import { execFile, execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { promisify } from "node:util";
+import yaml from "js-yaml";
 import { repoRoot } from "../../generators/paths.js";
 import { prometheusOperator } from "../../generators/versions.js";
 import { findTool } from "../cache/which.js";
@@ -91,32 +109,164 @@ export function localizedTree(): void {
   localizedKustomizations();
 }
 
+/** A temp copy of base/, overlays/ and clusters/ whose upstream URLs point at local files; `remove` deletes it. */
+function localizedCopy(): { root: string; remove: () => void } {
+  const rewritten = localizedKustomizations();
+  const root = mkdtempSync(join(tmpdir(), "stackwave-kustomize-"));
+  const remove = () => rmSync(root, { recursive: true, force: true });
+  try {
+    for (const top of ["base", "overlays", "clusters"])
+      if (existsSync(join(repoRoot, top))) cpSync(join(repoRoot, top), join(root, top), { recursive: true });
+    for (const [path, text] of rewritten) writeFileSync(join(root, path), text);
+  } catch (error) {
+    remove();
+    throw error;
+  }
+  return { root, remove };
+}
+
 /**
  * Runs `fn` on a temp copy of base/, overlays/ and clusters/ whose upstream URLs point at local files. The
  * copy is removed however `fn` ends, so no stackwave-kustomize-* folder outlives the call.
  */
 export function withLocalizedTree<T>(fn: (root: string) => T): T {
-  const rewritten = localizedKustomizations();
-  const root = mkdtempSync(join(tmpdir(), "stackwave-kustomize-"));
+  const { root, remove } = localizedCopy();
   try {
-    for (const top of ["base", "overlays", "clusters"])
-      if (existsSync(join(repoRoot, top))) cpSync(join(repoRoot, top), join(root, top), { recursive: true });
-    for (const [path, text] of rewritten) writeFileSync(join(root, path), text);
     return fn(root);
   } finally {
-    rmSync(root, { recursive: true, force: true });
+    remove();
   }
 }
 
-/** Rendered YAML of a generated folder such as `overlays/local/apps`, built offline. */
+const sha1 = (text: string | Buffer) => createHash("sha1").update(text).digest("hex");
+const outputCache = join(repoRoot, "node_modules", ".cache", "stackwave-kustomize");
+
+function filesIn(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? filesIn(join(dir, entry.name)) : [join(dir, entry.name)],
+  );
+}
+
+/** Every string anywhere in a YAML document: the paths a kustomization names are among them. */
+function strings(value: unknown): string[] {
+  if (typeof value === "string") return [value];
+  if (Array.isArray(value)) return value.flatMap(strings);
+  if (value && typeof value === "object") return Object.values(value).flatMap(strings);
+  return [];
+}
+
+/**
+ * What a build of `folder` (in the localized copy at `root`) can read, as `path sha1` lines: every file of
+ * the folder (named relative to it, so two identical folders share a key), and, followed from each
+ * kustomization file, every existing folder or file it names outside the folder (named from `root`, or
+ * absolute for the module cache's upstream files). A string that is not a path only adds nothing.
+ */
+export function buildKey(root: string, folder: string, tool: string): string {
+  const lines = new Set<string>();
+  const seen = new Set<string>();
+  const visit = (dir: string, top: boolean) => {
+    if (seen.has(dir)) return;
+    seen.add(dir);
+    for (const file of filesIn(dir)) {
+      const name = top
+        ? relative(join(root, folder), file)
+        : isAbsolute(relative(root, file)) || relative(root, file).startsWith("..")
+          ? file
+          : relative(root, file);
+      lines.add(`${name.split(sep).join("/")} ${sha1(readFileSync(file))}`);
+      if (!/^kustomization\.ya?ml$/.test(file.split(sep).pop()!)) continue;
+      for (const ref of strings(yaml.load(readFileSync(file, "utf8")))) {
+        if (ref.includes("\n") || /^[a-z]+:\/\//.test(ref)) continue;
+        const target = resolve(dirname(file), ref);
+        if (target.startsWith(join(root, folder) + sep) || !existsSync(target)) continue;
+        if (statSync(target).isDirectory()) visit(target, false);
+        else lines.add(`${relative(root, target).startsWith("..") ? target : relative(root, target)} ${sha1(readFileSync(target))}`);
+      }
+    }
+  };
+  visit(join(root, folder), true);
+  const { size, mtimeMs } = statSync(tool);
+  return sha1([`${tool} ${size} ${mtimeMs}`, ...[...lines].sort()].join("\n"));
+}
+
+const run = promisify(execFile);
+
+/** Keeps a build's output under its key (one rename, so a concurrent reader never sees half a file). */
+function keep(key: string, output: string): void {
+  mkdirSync(outputCache, { recursive: true });
+  const file = join(outputCache, `${key}.yaml`);
+  writeFileSync(`${file}.tmp-${process.pid}`, output);
+  renameSync(`${file}.tmp-${process.pid}`, file);
+}
+
+/** `kustomize build` of `dir`, or the output a build with the same key left in the cache. */
+async function buildOnce(tool: string, args: readonly string[], dir: string, key: string, cache: boolean): Promise<string> {
+  const file = join(outputCache, `${key}.yaml`);
+  if (cache && existsSync(file)) return readFileSync(file, "utf8");
+  const { stdout } = await run(tool, [...args, "--load-restrictor", "LoadRestrictionsNone", dir], {
+    encoding: "utf8",
+    maxBuffer: 256 * 2 ** 20,
+  });
+  if (cache) keep(key, stdout);
+  return stdout;
+}
+
+export interface BuildAllOptions {
+  /** Reuse and keep outputs in node_modules/.cache/stackwave-kustomize; default true (false: build everything). */
+  readonly cache?: boolean;
+  /** Builds at a time; default 2 (the machines here have two cores). */
+  readonly jobs?: number;
+}
+
+/** What buildAll did for each folder: its rendered YAML, or kustomize's error. */
+export type BuildResult = { readonly ok: true; readonly yaml: string } | { readonly ok: false; readonly error: string };
+
+/**
+ * Builds `folders` offline from one localized copy of the tree. Folders with the same key share one build.
+ * Throws NoLocalCopy when an upstream URL has no local copy; a failing build is reported in its result.
+ */
+export async function buildAll(folders: readonly string[], options: BuildAllOptions = {}): Promise<Map<string, BuildResult>> {
+  const [tool, ...args] = kustomizeCommand();
+  const cache = options.cache ?? true;
+  const { root, remove } = localizedCopy();
+  try {
+    const byKey = new Map<string, string>();
+    const keys = new Map(folders.map((folder) => [folder, buildKey(root, folder, tool)] as const));
+    for (const [folder, key] of keys) if (!byKey.has(key)) byKey.set(key, folder);
+    const queue = [...byKey];
+    const outputs = new Map<string, BuildResult>();
+    const worker = async () => {
+      for (let next = queue.shift(); next; next = queue.shift()) {
+        const [key, folder] = next;
+        try {
+          outputs.set(key, { ok: true, yaml: await buildOnce(tool, args, join(root, folder), key, cache) });
+        } catch (error) {
+          const failed = error as { stderr?: string; message: string };
+          outputs.set(key, { ok: false, error: (failed.stderr || failed.message).trim() });
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, options.jobs ?? 2) }, worker));
+    return new Map(folders.map((folder) => [folder, outputs.get(keys.get(folder)!)!]));
+  } finally {
+    remove();
+  }
+}
+
+/** Rendered YAML of a generated folder such as `overlays/local/apps`, built offline (through buildAll's cache). */
 export function build(folder: string): string {
   const [tool, ...args] = kustomizeCommand();
-  return withLocalizedTree((root) =>
-    execFileSync(tool, [...args, "--load-restrictor", "LoadRestrictionsNone", join(root, folder)], {
+  return withLocalizedTree((root) => {
+    const key = buildKey(root, folder, tool);
+    const file = join(outputCache, `${key}.yaml`);
+    if (existsSync(file)) return readFileSync(file, "utf8");
+    const out = execFileSync(tool, [...args, "--load-restrictor", "LoadRestrictionsNone", join(root, folder)], {
       encoding: "utf8",
       maxBuffer: 256 * 2 ** 20,
-    }),
-  );
+    });
+    keep(key, out);
+    return out;
+  });
 }
 
 /** Every folder `npm run check` builds: each overlay and each cluster's apps folder. */

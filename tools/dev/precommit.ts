@@ -1,17 +1,18 @@
 // The pre-commit hook's slow path (.githooks/pre-commit starts it only when generator, app or generated
-// files are staged): refuse hand edits of generated files, type-check the staged generator files, work out
-// which layers the staged files feed, regenerate only those, and stage the output.
-//   node --import tsx tools/dev/precommit.ts            what the hook runs
-//   node --import tsx tools/dev/precommit.ts --explain  print the plan, change nothing
+// files are staged): refuse hand edits of generated files, work out which layers the staged files feed,
+// regenerate only those while the staged generators and their importers are type-checked beside it, and
+// stage the output. It runs from its cached bundle (tools/bundle), so only the chunks it needs load.
+//   node tools/bundle/run.mjs tools/dev/precommit.ts            what the hook runs
+//   node tools/bundle/run.mjs tools/dev/precommit.ts --explain  print the plan, change nothing
 import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { ts } from "ts-morph";
 import { layerNames, type LayerName } from "../../generators/config.js";
 import type { Layer } from "../../generators/layer.js";
 import { images } from "../../generators/versions.js";
 import { handEdits, isGenerated } from "./generated.js";
+import { filesUnder, importGraph, reachable, withImporters } from "./imports.js";
 import { typeErrors } from "./typecheck.js";
 
 /** What a commit needs regenerated, and why. */
@@ -27,52 +28,6 @@ export interface Plan {
 const entryOf = (layer: LayerName) => `generators/layers/${layer}.ts`;
 /** The generator's entry: what it reaches without passing through a layer entry is cluster-level. */
 const engineEntry = "generators/main.ts";
-
-/**
- * Relative-import graph of generators/**: file → the repository files it imports (repo-relative).
- * TypeScript's pre-processor (through ts-morph) lists static, re-export and dynamic imports without
- * building an AST, which keeps the hook's slow path short.
- */
-export function importGraph(root: string): Map<string, string[]> {
-  const graph = new Map<string, string[]>();
-  for (const from of filesUnder(root, "generators").filter((f) => f.endsWith(".ts"))) {
-    const abs = join(root, from);
-    const { importedFiles } = ts.preProcessFile(readFileSync(abs, "utf8"), true, true);
-    const targets = importedFiles
-      .map((f) => f.fileName)
-      .filter((s) => s.startsWith("."))
-      .map((s) => relative(root, resolve(dirname(abs), s.replace(/\.js$/, ".ts"))))
-      .map((p) => (p.endsWith(".ts") ? p : existsSync(join(root, `${p}.ts`)) ? `${p}.ts` : `${p}/index.ts`));
-    graph.set(from, [...new Set(targets)]);
-  }
-  return graph;
-}
-
-/** Every file reachable from `entry`, never entering a file `stop` accepts. */
-export function reachable(
-  graph: ReadonlyMap<string, readonly string[]>,
-  entry: string,
-  stop: (file: string) => boolean = () => false,
-): Set<string> {
-  const seen = new Set<string>();
-  const queue = [entry];
-  while (queue.length > 0) {
-    const file = queue.pop()!;
-    if (seen.has(file)) continue;
-    seen.add(file);
-    for (const next of graph.get(file) ?? []) if (!seen.has(next) && !stop(next)) queue.push(next);
-  }
-  return seen;
-}
-
-function filesUnder(root: string, dir: string): string[] {
-  const abs = join(root, dir);
-  if (!existsSync(abs)) return [];
-  return readdirSync(abs).flatMap((entry) => {
-    const path = join(dir, entry);
-    return statSync(join(root, path)).isDirectory() ? filesUnder(root, path) : [path];
-  });
-}
 
 /**
  * Images whose tag stack.ts derives from apps/<name> (sourceTag): versions.ts marks them with the tag
@@ -158,40 +113,38 @@ function unstaged(root: string, reads: readonly string[]): string[] {
   return [...changed].filter((file) => reads.some((read) => (read.endsWith("/") ? file.startsWith(read) : file === read))).sort();
 }
 
+/** The generator modules the hook needs, loaded only once it is known to regenerate (each a chunk of the bundle). */
+async function engine() {
+  const [{ render }, { defaultConfig }, { writeTree }] = await Promise.all([
+    import("../../generators/render.js"),
+    import("../../generators/stack.js"),
+    import("../../generators/write.js"),
+  ]);
+  return { render, defaultConfig, writeTree };
+}
+
 /**
- * What `npm run generate -- --only <layers>` does (render, then swap the layers' folders with
- * writeTree), run in this process and importing only the chosen layers' modules: a second Node and
- * tsx start-up plus every layer's model packages would cost more than the rest of the hook.
+ * The layers a scope renders: each layer's own module (and so its model packages) only. esbuild bundles
+ * every generators/layers/*.ts as a chunk for the template import; a new layer also changes config.ts and
+ * registry.ts, which are inputs of the bundle, so it is never missing from a current one.
  */
-async function regenerate(root: string, scope: Plan["scope"]): Promise<boolean> {
-  const generators = (module: string) => pathToFileURL(join(root, "generators", module)).href;
-  try {
-    const { render } = (await import(generators("render.ts"))) as typeof import("../../generators/render.js");
-    const { defaultConfig } = (await import(generators("stack.ts"))) as typeof import("../../generators/stack.js");
-    const { writeTree } = (await import(generators("write.ts"))) as typeof import("../../generators/write.js");
-    const layers: readonly Layer[] =
-      scope === "full"
-        ? ((await import(generators("registry.ts"))) as typeof import("../../generators/registry.js")).allLayers
-        : await Promise.all(scope.map(async (name) => layerIn(name, await import(generators(`layers/${name}.ts`)))));
-    const config = defaultConfig();
-    const summary = writeTree(root, render(config, layers), outputs(root, scope, config.environments));
-    console.log(`pre-commit: ${summary.written} written, ${summary.unchanged} unchanged, ${summary.deleted} deleted`);
-    return true;
-  } catch (error) {
-    // render() reports every problem at once (GenerationError); anything else is a crash in a generator.
-    const problems = (error as { problems?: readonly string[] }).problems;
-    console.error(problems ? problems.join("\n") : error instanceof Error ? (error.stack ?? error.message) : String(error));
-    return false;
-  }
+async function layersFor(scope: Plan["scope"]): Promise<readonly Layer[]> {
+  if (scope === "full") return (await import("../../generators/registry.js")).allLayers;
+  return Promise.all(
+    scope.map(async (name) => layerIn(name, (await import(`../../generators/layers/${name}.ts`)) as Record<string, unknown>)),
+  );
+}
+
+/** render()'s failure as lines: every problem of a GenerationError, or a generator's crash with its stack. */
+function failureLines(error: unknown): string {
+  const problems = (error as { problems?: readonly string[] }).problems;
+  return problems ? problems.join("\n") : error instanceof Error ? (error.stack ?? error.message) : String(error);
 }
 
 /** The whole generated tree as render() makes it from the working tree's generators, in this process. */
-async function renderTree(root: string): Promise<Map<string, string>> {
-  const generators = (module: string) => pathToFileURL(join(root, "generators", module)).href;
-  const { render } = (await import(generators("render.ts"))) as typeof import("../../generators/render.js");
-  const { defaultConfig } = (await import(generators("stack.ts"))) as typeof import("../../generators/stack.js");
-  const { allLayers } = (await import(generators("registry.ts"))) as typeof import("../../generators/registry.js");
-  return render(defaultConfig(), allLayers);
+async function renderTree(): Promise<Map<string, string>> {
+  const { render, defaultConfig } = await engine();
+  return render(defaultConfig(), await layersFor("full"));
 }
 
 /** The staged content of `path`, or null when the commit deletes it. */
@@ -214,12 +167,9 @@ async function handEdited(root: string, staged: readonly string[]): Promise<stri
   if (generated.length === 0) return [];
   let rendered: Map<string, string>;
   try {
-    rendered = await renderTree(root);
+    rendered = await renderTree();
   } catch (error) {
-    const problems = (error as { problems?: readonly string[] }).problems;
-    return [
-      `the generators do not render, so staged generated files cannot be checked:\n${problems ? problems.join("\n") : String(error)}`,
-    ];
+    return [`the generators do not render, so staged generated files cannot be checked:\n${failureLines(error)}`];
   }
   return handEdits(new Map(generated.map((path) => [path, stagedContent(root, path)])), rendered);
 }
@@ -242,6 +192,24 @@ async function main(): Promise<number> {
     if (decided.scope.length > 0) console.log(`pre-commit: would regenerate ${label}\n  ${decided.reasons.join("\n  ")}`);
     return 0;
   }
+  if (decided.scope.length === 0) return refusedEdits(root, staged);
+  // The bundle strips types without checking them: without this, a type error in a generator would
+  // regenerate and commit. tsgo starts now, in a child process, and checks while this one goes on and
+  // renders; nothing is written until both are done. A refusal on the way stops it.
+  const stop = new AbortController();
+  const stagedGenerators = staged.filter((f) => f.startsWith("generators/") && f.endsWith(".ts") && existsSync(join(root, f)));
+  const toCheck = [...withImporters(importGraph(root), stagedGenerators)].filter((f) => existsSync(join(root, f))).sort();
+  const checked = typeErrors(root, toCheck, stop.signal);
+  checked.catch(() => undefined); // awaited below unless a refusal comes first
+  try {
+    return await regenerateChecked(root, staged, decided, label, checked);
+  } finally {
+    stop.abort();
+  }
+}
+
+/** Refuses hand edits of staged generated files (1), else passes (0). */
+async function refusedEdits(root: string, staged: readonly string[]): Promise<number> {
   const edited = await handEdited(root, staged);
   if (edited.length > 0) {
     console.error(
@@ -250,16 +218,18 @@ async function main(): Promise<number> {
     );
     return 1;
   }
-  if (decided.scope.length === 0) return 0;
-  // tsx only strips types: without this, a type error in a generator would regenerate and commit.
-  const errors = typeErrors(
-    root,
-    staged.filter((f) => f.startsWith("generators/") && f.endsWith(".ts") && existsSync(join(root, f))),
-  );
-  if (errors.length > 0) {
-    console.error(`pre-commit: commit refused: type errors in staged generator files:\n  ${errors.join("\n  ")}`);
-    return 1;
-  }
+  return 0;
+}
+
+/** The hook once it knows it regenerates: refusals first, then render beside `checked`, then write and stage. */
+async function regenerateChecked(
+  root: string,
+  staged: readonly string[],
+  decided: Plan,
+  label: string,
+  checked: Promise<string[]>,
+): Promise<number> {
+  if ((await refusedEdits(root, staged)) !== 0) return 1;
   const dirty = unstaged(root, decided.reads);
   if (dirty.length > 0) {
     console.error(
@@ -268,10 +238,33 @@ async function main(): Promise<number> {
     );
     return 1;
   }
-  if (!(await regenerate(root, decided.scope))) {
+  let rendered: { files: Map<string, string>; write: () => void } | undefined;
+  try {
+    const { render, defaultConfig, writeTree } = await engine();
+    const config = defaultConfig();
+    const files = render(config, await layersFor(decided.scope));
+    rendered = {
+      files,
+      write: () => {
+        const summary = writeTree(root, files, outputs(root, decided.scope, config.environments));
+        console.log(`pre-commit: ${summary.written} written, ${summary.unchanged} unchanged, ${summary.deleted} deleted`);
+      },
+    };
+  } catch (error) {
+    console.error(failureLines(error));
+  }
+  const errors = await checked;
+  if (errors.length > 0) {
+    console.error(
+      `pre-commit: commit refused: type errors in staged generator files or the files importing them:\n  ${errors.join("\n  ")}`,
+    );
+    return 1;
+  }
+  if (!rendered) {
     console.error(`pre-commit: commit refused: regenerating ${label} failed (see above). Fix the generator, then commit again.`);
     return 1;
   }
+  rendered.write();
   const tracked = (path: string) => git(root, ["ls-files", "--", path]).length > 0;
   git(root, ["add", "-A", "--", ...outputs(root, decided.scope, []).filter((p) => existsSync(join(root, p)) || tracked(p))]);
   console.log(`pre-commit: regenerated and staged ${label}\n  ${decided.reasons.join("\n  ")}`);
