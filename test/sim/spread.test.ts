@@ -254,4 +254,44 @@ describe.skipIf(missing.length > 0)("GIVEN the ha environment on 3 simulated nod
       watch.abort();
     }
   });
+
+  it("WHEN two Alertmanager members are evicted at once THEN the API server accepts one and its budget refuses the other (429), so a majority stays", async () => {
+    const am = workloads.find((w) => w.id === "Alertmanager/main")!;
+    await waitFor(
+      undefined,
+      "Alertmanager whole",
+      async () => {
+        const ready = podsOf(await pods(), am).filter(healthy);
+        if (ready.length < am.replicas) throw new Error(`${ready.length} of ${am.replicas} Ready`);
+        // The disruption controller must have seen them all, or it refuses every eviction.
+        const allowed = await sim.kubectl([
+          "get",
+          "pdb",
+          "alertmanager-main",
+          "-n",
+          am.namespace,
+          "-o",
+          "jsonpath={.status.disruptionsAllowed}",
+        ]);
+        if (allowed !== "1") throw new Error(`disruptionsAllowed=${allowed || "(none)"}`);
+      },
+      300_000,
+    );
+    const [first, second] = podsOf(await pods(), am).filter(healthy);
+    const core = (await sim.kubeConfig()).makeApiClient((await import("@kubernetes/client-node")).CoreV1Api);
+    const evict = (p: Pod) =>
+      core
+        .createNamespacedPodEviction({
+          name: p.metadata.name,
+          namespace: p.metadata.namespace,
+          body: { apiVersion: "policy/v1", kind: "Eviction", metadata: { name: p.metadata.name, namespace: p.metadata.namespace } },
+        })
+        .then(
+          () => 201,
+          (error: { code?: number }) => error.code ?? 0,
+        );
+    const codes = await Promise.all([evict(first!), evict(second!)]);
+    console.log(`[drain] two Alertmanager evictions at once answered ${codes.join(" and ")}`);
+    expect(codes.sort()).toEqual([201, 429]);
+  });
 });
