@@ -9,7 +9,7 @@ import type { Requests } from "../../generators/requests.js";
 import { defaultConfig } from "../../generators/stack.js";
 import { evaluateAccess, type AccessFacts } from "../../tools/bootstrap/access.js";
 import { loadApplications } from "../../tools/bootstrap/applications.js";
-import { existingPlan } from "../../tools/bootstrap/existing.js";
+import { existingPlan, existingSummary } from "../../tools/bootstrap/existing.js";
 import { fillSecrets, formatPlan, isSecretRef, type CommandAction, type PlanInput } from "../../tools/bootstrap/plan.js";
 import { repositoryAuth, repositorySecretName } from "../../tools/bootstrap/repository.js";
 import { environmentSecrets, loadSecrets } from "../../tools/bootstrap/secrets.js";
@@ -80,6 +80,17 @@ describe("GIVEN the prod cluster (runtime existing) and a context", () => {
       objects: { stringData: Record<string, unknown> }[];
     };
     expect(Object.keys(secret.objects[0]!.stringData).sort()).toEqual(["name", "sshPrivateKey", "type", "url"]);
+  });
+});
+
+describe("GIVEN a finished bring-up", () => {
+  it("WHEN the summary is printed THEN it names the Ingress hosts and the webhook URL and how to read its secret, not the secret itself", () => {
+    const text = existingSummary(input);
+    const hosts = config.environments.find((e) => e.name === "ha")!.production!.ingress!.hosts;
+    expect(text).toContain(`Argo CD    https://${hosts.argocd}`);
+    expect(text).toContain(`Grafana    https://${hosts.grafana}`);
+    expect(text).toContain(`URL     https://${hosts.argocd}/api/webhook`);
+    expect(text).toContain(`secret  node -p "require('./.stackwave/secrets.json').webhookSecret"`);
   });
 });
 
