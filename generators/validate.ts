@@ -326,7 +326,8 @@ function productionProblems(production: EnvironmentConfig["production"], path: s
   const volume = quantityValue(production?.prometheus?.storage);
   const match = typeof size === "string" ? /^(\d+)(K|M|G|T)(i?)B$/.exec(size) : null;
   if (match && volume !== undefined) {
-    const bytes = Number(match[1]) * (match[3] ? 1024 : 1000) ** (["K", "M", "G", "T"].indexOf(match[2]!) + 1);
+    // Prometheus reads its sizes as powers of two with or without the i (KB = KiB = 1024 B; alecthomas/units).
+    const bytes = Number(match[1]) * 1024 ** (["K", "M", "G", "T"].indexOf(match[2]!) + 1);
     // Prometheus only deletes whole blocks, after the WAL and head have grown: leave it a tenth of the volume.
     if (bytes > volume * 0.9)
       out.push({

@@ -215,6 +215,16 @@ describe("GIVEN a production block with mistakes", () => {
     ]);
   });
 
+  it("WHEN the size is given without the i THEN it still means powers of two, as Prometheus reads it", () => {
+    const size = (retentionSize: string) =>
+      problems((env) => (env.production = { ...env.production!, prometheus: { storage: "10Gi", retentionSize } }));
+    expect(size("9GB")).toEqual([]);
+    expect(size("9GiB")).toEqual([]);
+    expect(size("10GB")).toEqual([
+      "environments[1].production.prometheus.retentionSize: expected at most 90% of prometheus.storage 10Gi (9GiB)",
+    ]);
+  });
+
   it("WHEN fields have the wrong form THEN each is named with what it expects", () => {
     const found = problems((env) => {
       env.production = {
