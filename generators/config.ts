@@ -36,6 +36,54 @@ export interface EnvironmentConfig {
   readonly retention: string;
   /** Whether PodDisruptionBudgets are generated for replicated components. */
   readonly podDisruptionBudgets: boolean;
+  /** What a multi-node cluster needs on top (spread, storage, ingress, database); absent for a laptop. */
+  readonly production?: ProductionConfig;
+}
+
+/**
+ * How an environment survives a real multi-node cluster (generators/production.ts builds the overlays).
+ * Sizes are Kubernetes quantities (`20Gi`); the Prometheus retention size is Prometheus' unit (`16GiB`).
+ */
+export interface ProductionConfig {
+  /**
+   * Topology spread of every replicated workload and of the Prometheus and Alertmanager CRs. Nodes are always
+   * a hard constraint (one replica per node while there are nodes enough); zones (`topology.kubernetes.io/zone`)
+   * are `preferred` (spread when nodes carry the label, schedule anyway when they do not) or `required`.
+   */
+  readonly zoneSpread: "preferred" | "required";
+  /** Prometheus' TSDB on a PersistentVolumeClaim per replica from the default StorageClass. */
+  readonly prometheus: {
+    /** Size of each replica's volume, e.g. `20Gi`. */
+    readonly storage: string;
+    /** Size-based retention besides the time-based `retention`, e.g. `16GiB`; at most 90% of `storage`. */
+    readonly retentionSize: string;
+  };
+  /** Alertmanager's silences and notification log on a volume per replica, so they survive restarts. */
+  readonly alertmanager: { readonly storage: string };
+  /** The guestbook's database. */
+  readonly database: DatabaseConfig;
+  /** Ingress objects for Argo CD, Grafana and the guestbook; absent: none (use port-forward or NodePorts). */
+  readonly ingress?: IngressConfig;
+}
+
+/**
+ * `bundled`: the MongoDB StatefulSet of the apps layer. `external`: a managed database; its connection
+ * string (without credentials) comes from the key `uri` of the `mongodb-credentials` Secret that bootstrap
+ * creates from GUESTBOOK_MONGODB_URI, and the StatefulSet is not deployed.
+ */
+export type DatabaseConfig = { readonly kind: "bundled" } | { readonly kind: "external" };
+
+/** The UIs an Ingress can front. */
+export type IngressTarget = "argocd" | "grafana" | "guestbook";
+
+/** networking.k8s.io/v1 Ingress settings: the class, a host per UI and the TLS Secret each host uses. */
+export interface IngressConfig {
+  /** spec.ingressClassName, e.g. `nginx`. */
+  readonly className: string;
+  /** DNS name of each UI, e.g. `grafana.example.com`. */
+  readonly hosts: Readonly<Record<IngressTarget, string>>;
+  /** Name of the kubernetes.io/tls Secret for each host (made by cert-manager or by hand, never in git). */
+  readonly tlsSecrets: Readonly<Record<IngressTarget, string>>;
 }
 
 /** Host ports Kind maps to NodePorts, so the UIs answer on localhost. */
@@ -83,8 +131,10 @@ export type ChartSource = { readonly kind: "upstream" } | { readonly kind: "mirr
  * - `kind`: a Kind cluster; bootstrap installs Argo CD with Helm and Argo CD then manages its own release.
  * - `sim`: the simulated cluster (docs/sim.md); Argo CD runs as local processes, so there is no Kind config and
  *   no self-managed `argo-cd` Application, and the git server listens on 127.0.0.1 at `ports.gitServer`.
+ * - `existing`: any cluster a kubeconfig context reaches (docs/cluster.md); no Kind, no local registry and no
+ *   local git server: Argo CD clones `repoURL` (https or ssh) with credentials bootstrap puts in a repository Secret.
  */
-export type ClusterRuntime = "kind" | "sim";
+export type ClusterRuntime = "kind" | "sim" | "existing";
 
 /** A cluster: a Kind cluster (or the simulated one) that runs one environment. */
 export interface ClusterConfig {
@@ -106,6 +156,8 @@ export interface ClusterConfig {
   readonly mirror?: MirrorConfig;
   /** Where the self-managed argo-cd Application takes the chart from (Kind only). Absent: upstream. */
   readonly chartSource?: ChartSource;
+  /** The kubeconfig context an `existing` cluster is reached through; bootstrap's --context wins over it. */
+  readonly context?: string;
 }
 
 /** Versions that are not image tags: what Kind runs, where CRDs come from, which chart installs Argo CD. */

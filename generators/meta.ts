@@ -94,11 +94,15 @@ export function ingressPolicy(
   });
 }
 
-/** Keeps at least one pod of a replicated workload running through voluntary disruptions (drains, upgrades). */
+/**
+ * Lets voluntary disruptions (drains, upgrades) take one pod of a replicated workload at a time. With one
+ * replica per node (generators/production.ts) a node's drain always passes, and a 3-member Alertmanager keeps
+ * its majority; `minAvailable: 1` would have let a drain take two of three.
+ */
 export function disruptionBudget(name: string, namespace: string, podLabels: Record<string, string>): PodDisruptionBudget {
   return new PodDisruptionBudget({
     metadata: { name, namespace, labels: { "app.kubernetes.io/part-of": "stackwave" } },
-    spec: { minAvailable: 1, selector: { matchLabels: podLabels } },
+    spec: { maxUnavailable: 1, selector: { matchLabels: podLabels } },
   });
 }
 

@@ -114,7 +114,7 @@ function problemsIn(files: readonly FileSpec[]): string[] {
 
 /**
  * The cross-resource checks (generators/checks/) over the base objects: overlays only patch replicas,
- * retention and labels and add PodDisruptionBudgets, none of which the checks read.
+ * retention, labels, spread and storage and add PodDisruptionBudgets and Ingresses, none of which the checks read.
  */
 function crossProblems(files: readonly FileSpec[]): string[] {
   const objects = files

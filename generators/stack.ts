@@ -37,14 +37,27 @@ export const environments: readonly EnvironmentConfig[] = [
       prometheusOperator: 1,
       prometheus: 2,
       alertmanager: 3,
-      grafana: 2,
-      kubeStateMetrics: 2,
+      // One each: a second unsharded kube-state-metrics duplicates every series, a second Grafana its sessions.
+      grafana: 1,
+      kubeStateMetrics: 1,
       blackboxExporter: 2,
       backend: 3,
       frontend: 2,
     },
     retention: "15d",
     podDisruptionBudgets: true,
+    production: {
+      zoneSpread: "preferred",
+      prometheus: { storage: "20Gi", retentionSize: "16GiB" },
+      alertmanager: { storage: "1Gi" },
+      database: { kind: "bundled" },
+      // example.com names (RFC 2606): put your own hosts and TLS Secrets here (docs/cluster.md).
+      ingress: {
+        className: "nginx",
+        hosts: { argocd: "argocd.example.com", grafana: "grafana.example.com", guestbook: "guestbook.example.com" },
+        tlsSecrets: { argocd: "argocd-tls", grafana: "grafana-tls", guestbook: "guestbook-tls" },
+      },
+    },
   },
 ];
 
@@ -87,6 +100,19 @@ export const clusters: readonly ClusterConfig[] = [
     targetRevision: "main",
     ports: { ...ports, gitServer: Number(new URL(simGit).port) },
     crdSource: { kind: "mirror", repoURL: `${simGit}/prometheus-operator.git`, path: "example/prometheus-operator-crd" },
+  },
+  {
+    // The `ha` environment on a cluster you already have (docs/cluster.md): `npx zx bootstrap.mjs --cluster prod
+    // --context <kubeconfig context>`. Point repoURL at your fork; Argo CD reads it with the credentials bootstrap
+    // puts into a repository Secret (STACKWAVE_GIT_USERNAME/STACKWAVE_GIT_TOKEN or STACKWAVE_GIT_SSH_KEY_FILE).
+    name: "prod",
+    runtime: "existing",
+    environment: "ha",
+    workers: 0,
+    repoURL: "https://github.com/stackwave/stackwave.git",
+    targetRevision: "main",
+    ports,
+    crdSource: { kind: "upstream" },
   },
 ];
 

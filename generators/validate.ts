@@ -1,6 +1,6 @@
 // Checks a StackConfig before anything is generated. Every problem names its field path and what
 // was expected, so one run lists them all.
-import { layerNames, type StackConfig } from "./config.js";
+import { layerNames, type EnvironmentConfig, type StackConfig } from "./config.js";
 import { guestbookNamespace, monitoringNamespace } from "./monitoring.js";
 import { pulledImageRefs } from "./clusters/mirror.js";
 import { images } from "./versions.js";
@@ -25,8 +25,8 @@ type Schema =
   | { readonly type: "object"; readonly fields: Readonly<Record<string, Schema>> }
   | { readonly type: "array"; readonly items: Schema; readonly minItems: number }
   | { readonly type: "tagged"; readonly tag: string; readonly variants: Readonly<Record<string, Schema>> }
-  /** May be absent; when present it must match `schema`. */
-  | { readonly type: "optional"; readonly schema: Schema };
+  /** A field that may be left out; when present it must match `inner`. */
+  | { readonly type: "optional"; readonly inner: Schema };
 
 const version = /^v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/;
 const name = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -47,6 +47,46 @@ const imageSchema = obj({
 });
 
 const port = int(1024, 65535);
+const optional = (inner: Schema): Schema => ({ type: "optional", inner });
+
+/** A Kubernetes storage size in binary units, such as 20Gi. */
+const volumeSize = str(/^[1-9]\d*(Mi|Gi|Ti)$/, "a volume size such as 20Gi");
+/** A DNS name a UI answers on. */
+const host = str(
+  /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/,
+  "a DNS name such as grafana.example.com",
+);
+const uis = (field: Schema) => obj({ argocd: field, grafana: field, guestbook: field });
+
+/** EnvironmentConfig.production (config.ts documents each field). */
+const productionSchema = obj({
+  zoneSpread: { type: "enum", values: ["preferred", "required"] },
+  prometheus: obj({
+    storage: volumeSize,
+    // Prometheus' own byte unit (model/units): a number and B, KB, MB, GB, TB, KiB, MiB, GiB, TiB, ...
+    retentionSize: str(/^[1-9]\d*(K|M|G|T)i?B$/, "a Prometheus size such as 16GiB"),
+  }),
+  alertmanager: obj({ storage: volumeSize }),
+  database: {
+    type: "tagged",
+    tag: "kind",
+    variants: {
+      bundled: obj({ kind: { type: "enum", values: ["bundled"] } }),
+      external: obj({ kind: { type: "enum", values: ["external"] } }),
+    },
+  },
+  ingress: optional(
+    obj({
+      className: str(name, "an IngressClass name such as nginx"),
+      hosts: uis(host),
+      tlsSecrets: uis(str(name, "a Secret name such as grafana-tls")),
+    }),
+  ),
+});
+
+/** An http(s) URL, an ssh:// URL or scp-like `user@host:path` (the last two for `existing` clusters only). */
+const gitURL =
+  /^(https?:\/\/[A-Za-z0-9.-]+(:\d+)?\/[\w./-]+|ssh:\/\/[\w.-]+@[A-Za-z0-9.-]+(:\d+)?\/[\w./-]+|[\w.-]+@[A-Za-z0-9.-]+:[\w./-]+)$/;
 
 const schema: Schema = obj({
   versions: obj({
@@ -75,14 +115,17 @@ const schema: Schema = obj({
         prometheusOperator: int(0, 1),
         prometheus: int(0),
         alertmanager: int(0),
-        grafana: int(0),
-        kubeStateMetrics: int(0),
+        // Each replica keeps its own sqlite (users, sessions): a second one logs people out at random.
+        grafana: int(0, 1),
+        // Replicas of one unsharded kube-state-metrics export the same series twice, and sums double-count.
+        kubeStateMetrics: int(0, 1),
         blackboxExporter: int(0),
         backend: int(0),
         frontend: int(0),
       }),
       retention: str(/^\d+(ms|s|m|h|d|w|y)$/, "a Prometheus duration such as 2d"),
       podDisruptionBudgets: { type: "boolean" },
+      production: optional(productionSchema),
     }),
   },
   clusters: {
@@ -90,10 +133,10 @@ const schema: Schema = obj({
     minItems: 1,
     items: obj({
       name: str(name, "a DNS-1123 label such as local"),
-      runtime: { type: "enum", values: ["kind", "sim"] },
+      runtime: { type: "enum", values: ["kind", "sim", "existing"] },
       environment: str(name, "the name of an environment"),
       workers: int(0, 10),
-      repoURL: str(/^https?:\/\/[A-Za-z0-9.-]+(:\d+)?\/[\w./-]+$/, "an http(s) git URL such as http://stackwave-git:8080/stackwave.git"),
+      repoURL: str(gitURL, "a git URL such as http://stackwave-git:8080/stackwave.git, https://host/org/repo.git or git@host:org/repo.git"),
       targetRevision: str(/^[\w./-]+$/, "a branch name such as main"),
       ports: obj({
         argocd: port,
@@ -117,14 +160,14 @@ const schema: Schema = obj({
       },
       mirror: {
         type: "optional",
-        schema: obj({
+        inner: obj({
           registries: { type: "array", minItems: 1, items: str(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "a registry host such as quay.io") },
           offline: { type: "boolean" },
         }),
       },
       chartSource: {
         type: "optional",
-        schema: {
+        inner: {
           type: "tagged",
           tag: "kind",
           variants: {
@@ -137,6 +180,7 @@ const schema: Schema = obj({
           },
         },
       },
+      context: optional(str(/^\S+$/, "a kubeconfig context name such as prod-admin")),
     }),
   },
 });
@@ -152,6 +196,9 @@ function describe(value: unknown): string {
 function check(value: unknown, s: Schema, path: string, out: Problem[]): void {
   const fail = (expected: string): void => void out.push({ path, expected, got: describe(value) });
   switch (s.type) {
+    case "optional":
+      if (value !== undefined) check(value, s.inner, path, out);
+      return;
     case "string":
       if (typeof value !== "string" || !s.pattern.test(value) || s.not?.includes(value)) fail(s.expected);
       return;
@@ -169,9 +216,6 @@ function check(value: unknown, s: Schema, path: string, out: Problem[]): void {
       if (!Array.isArray(value)) return fail("an array");
       if (value.length < s.minItems) fail(`at least ${s.minItems} entries`);
       value.forEach((item, i) => check(item, s.items, `${path}[${i}]`, out));
-      return;
-    case "optional":
-      if (value !== undefined) check(value, s.schema, path, out);
       return;
     case "tagged": {
       const tag = (value as Record<string, unknown> | null)?.[s.tag];
@@ -298,9 +342,48 @@ function crossCheck(config: StackConfig, out: Problem[]): void {
       out.push({ path: `clusters[${i}].repoURL`, expected: `a URL on the local git server, ${local}<name>.git`, got: describe(c.repoURL) });
   });
 
+  config.clusters.forEach((c, i) => {
+    // Only an existing cluster clones a remote: Kind's and the sim's git server is this machine's, over http.
+    if (c.runtime !== "existing" && typeof c.repoURL === "string" && gitURL.test(c.repoURL) && !/^https?:\/\//.test(c.repoURL))
+      out.push({
+        path: `clusters[${i}].repoURL`,
+        expected: `an http(s) URL of the local git server (runtime ${c.runtime})`,
+        got: describe(c.repoURL),
+      });
+  });
+  config.environments.forEach((e, i) => productionProblems(e.production, `environments[${i}].production`, out));
+
   const kindTag = config.images?.kindNode?.tag;
   if (typeof kindTag === "string" && kindTag !== config.versions?.kubernetes)
     out.push({ path: "images.kindNode.tag", expected: `the Kubernetes version ${config.versions?.kubernetes}`, got: describe(kindTag) });
+}
+
+/** Rules across the fields of EnvironmentConfig.production. */
+function productionProblems(production: EnvironmentConfig["production"], path: string, out: Problem[]): void {
+  const size = production?.prometheus?.retentionSize;
+  const volume = quantityValue(production?.prometheus?.storage);
+  const match = typeof size === "string" ? /^(\d+)(K|M|G|T)(i?)B$/.exec(size) : null;
+  if (match && volume !== undefined) {
+    // Prometheus reads its sizes as powers of two with or without the i (KB = KiB = 1024 B; alecthomas/units).
+    const bytes = Number(match[1]) * 1024 ** (["K", "M", "G", "T"].indexOf(match[2]!) + 1);
+    // Prometheus only deletes whole blocks, after the WAL and head have grown: leave it a tenth of the volume.
+    if (bytes > volume * 0.9)
+      out.push({
+        path: `${path}.prometheus.retentionSize`,
+        expected: `at most 90% of prometheus.storage ${production!.prometheus.storage} (${Math.floor((volume * 0.9) / 2 ** 30)}GiB)`,
+        got: describe(size),
+      });
+  }
+  const hosts = Object.entries(production?.ingress?.hosts ?? {});
+  hosts.forEach(([key, h], j) => {
+    const first = hosts.findIndex(([, other]) => other === h);
+    if (first < j)
+      out.push({
+        path: `${path}.ingress.hosts.${key}`,
+        expected: `a host not already used by hosts.${hosts[first]![0]}`,
+        got: describe(h),
+      });
+  });
 }
 
 /** Every problem in `config`, or an empty list when it is valid. Accepts untyped input (JSON files). */

@@ -198,7 +198,7 @@ function projects(config: StackConfig, cluster: ClusterConfig): AppProject[] {
  */
 export const clusterApplications = component(import.meta.url, "clusterApplications", function clusterApplications(config: StackConfig, cluster: ClusterConfig) {
   // On the simulated cluster Argo CD is not a Helm release (and its chart is out of reach offline).
-  const selfManaged = cluster.runtime === "kind";
+  const selfManaged = cluster.runtime !== "sim";
   return [
     ...projects(config, cluster).filter((p) => selfManaged || p.metadata?.name !== projectNames.argocd),
     ...config.layers.map((layer) => childApplication(cluster, layer)),

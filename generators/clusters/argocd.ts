@@ -3,6 +3,7 @@
 // --set-string (argocdSecretKeys), and Argo CD's self-management never renders argocd-secret.
 import type { ClusterConfig, StackConfig } from "../config.js";
 import { nodePorts } from "../stack.js";
+import { argocdIngressValues } from "../production.js";
 import { argocd } from "../versions.js";
 
 /** Where Argo CD runs. The release name must stay `argocd`: the chart names every object after it. */
@@ -160,13 +161,21 @@ export class ArgoCdValues {
 const small = (cpu: number, mem: number) => ({ requests: { cpu: `${cpu}m`, memory: `${mem}Mi` }, limits: { cpu: `${cpu * 4}m`, memory: `${mem * 2}Mi` } });
 
 export function argocdValues(config: StackConfig, cluster: ClusterConfig): ArgoCdValues {
+  const ingress = config.environments.find((e) => e.name === cluster.environment)?.production?.ingress;
+  // An existing cluster: no Kind port mapping, so no NodePort; the URL is the Ingress host when there is one,
+  // and the repository Secret comes from bootstrap with its credentials (tools/bootstrap/repository.ts).
+  const existing = cluster.runtime === "existing";
+  const server = existing
+    ? { service: { type: "ClusterIP" }, ...(ingress ? { ingress: argocdIngressValues(ingress) } : {}) }
+    : { service: { type: "NodePort", nodePortHttp: nodePorts.argocd } };
+  const url = existing && ingress ? `https://${ingress.hosts.argocd}` : `http://localhost:${cluster.ports.argocd}`;
   return new ArgoCdValues({
     // The chart's own appVersion is v3.2.6; run the pinned release (see versions.ts).
     global: { image: { repository: `${argocd.image.registry}/${argocd.image.repository}`, tag: config.versions.argocd } },
     dex: { enabled: false },
     configs: {
       cm: {
-        url: `http://localhost:${cluster.ports.argocd}`,
+        url,
         // The stack selects on app.kubernetes.io/instance, so Argo CD must not write that label.
         "application.resourceTrackingMethod": "annotation",
         // Pushes refresh through the webhook at once; polling is the fallback.
@@ -176,11 +185,11 @@ export function argocdValues(config: StackConfig, cluster: ClusterConfig): ArgoC
         [healthKeys.prometheus]: availableHealthLua,
         [healthKeys.crd]: crdHealthLua,
       },
-      // Plain HTTP on the NodePort: the UI is only mapped to 127.0.0.1.
+      // Plain HTTP: on Kind the UI is only mapped to 127.0.0.1; elsewhere TLS ends at the Ingress.
       params: { "server.insecure": true },
-      repositories: { stackwave: { name: "stackwave", type: "git", url: cluster.repoURL } },
+      ...(existing ? {} : { repositories: { stackwave: { name: "stackwave", type: "git", url: cluster.repoURL } } }),
     },
-    server: { service: { type: "NodePort", nodePortHttp: nodePorts.argocd }, resources: small(50, 128) },
+    server: { ...server, resources: small(50, 128) },
     // 100m, not more: a local Kind node has as many CPUs as the laptop, often 2, and kube-system already
     // requests 950m of them; the stack's requests must fit in the rest (a real 2-core run found them 80m over).
     controller: { resources: small(100, 512) },

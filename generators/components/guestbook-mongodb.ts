@@ -15,6 +15,9 @@ const mongoUid = 999;
  */
 const mongoshConfig = "mongosh:\n  disableLogging: true\n  enableTelemetry: false\n  forceDisableTelemetry: true\n";
 
+/** The ConfigMap holding mongosh.conf. */
+export const mongoshConfigName = "mongosh-config";
+
 /** `mongosh` ping: answers without authentication, so the probe needs no credentials. */
 const ping = ["mongosh", "--quiet", "--norc", "--eval", "db.adminCommand({ ping: 1 }).ok"];
 
@@ -31,7 +34,7 @@ export const guestbookMongodb = component(import.meta.url, "guestbookMongodb", f
   const meta = { name, namespace, labels: labels(name, role, image) };
   const selector = selectorLabels(name, role);
   const shellConfig = new ConfigMap({
-    metadata: { name: "mongosh-config", namespace, labels: labels(name, role, image) },
+    metadata: { name: mongoshConfigName, namespace, labels: labels(name, role, image) },
     data: { "mongosh.conf": mongoshConfig },
   });
   return [

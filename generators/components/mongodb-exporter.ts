@@ -12,6 +12,11 @@ const secret = bootstrapSecrets.mongodb;
 /** The exporter's connection string, without credentials (they come from the bootstrap Secret). */
 export const mongodbURI = `mongodb://${guestbook.mongodb.service}.${guestbookNamespace}.svc:${guestbook.mongodb.port}/admin`;
 
+/** The exporter's flags; without a URI it reads MONGODB_URI from its environment (an external database). */
+export function mongodbExporterArgs(uri?: string): string[] {
+  return [...(uri ? [`--mongodb.uri=${uri}`] : []), "--compatible-mode", "--collector.diagnosticdata", `--web.listen-address=:${port}`];
+}
+
 /**
  * The MongoDB exporter for the guestbook's database. `--compatible-mode` adds the classic metric names
  * (mongodb_connections, mongodb_op_counters_total, ...) that dashboards and alerts use, which older
@@ -29,7 +34,7 @@ export const mongodbExporter = component(import.meta.url, "mongodbExporter", fun
       securityContext: podSecurity(65534),
       containers: [
         container(name, config.images.mongodbExporter, {
-          args: [`--mongodb.uri=${mongodbURI}`, "--compatible-mode", "--collector.diagnosticdata", `--web.listen-address=:${port}`],
+          args: mongodbExporterArgs(mongodbURI),
           env: [
             { name: "MONGODB_USER", valueFrom: fromSecret(secret.userKey) },
             { name: "MONGODB_PASSWORD", valueFrom: fromSecret(secret.passwordKey) },

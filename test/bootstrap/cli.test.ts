@@ -113,7 +113,7 @@ describe("GIVEN the repository as checked out", () => {
     "WHEN an argument is wrong THEN it exits 2 with one line naming the flag and the expected value, then the usage",
     async () => {
       for (const [args, message] of [
-        [["--cluster", "nope", "--dry-run"], '--cluster expects one of local, sim, got "nope"'],
+        [["--cluster", "nope", "--dry-run"], '--cluster expects one of local, sim, prod, got "nope"'],
         [["--timeout", "90"], '--timeout expects a duration above zero with a unit, like 15m, 900s or 1h, got "90"'],
         [["--timeout", "0s"], 'got "0s"'],
         [["--bogus"], 'unknown argument "--bogus"'],

@@ -39,7 +39,7 @@ const cases: [string, (c: Mutable) => void, string[]][] = [
   [
     "an unknown key",
     (c) => (c.environments[0].replica = 3),
-    ["environments[0].replica: expected no such key (known: name, replicas, retention, podDisruptionBudgets)"],
+    ["environments[0].replica: expected no such key (known: name, replicas, retention, podDisruptionBudgets, production)"],
   ],
   ["an unknown top-level key", (c) => (c.extra = true), ["extra: expected no such key"]],
   [
@@ -81,7 +81,7 @@ const cases: [string, (c: Mutable) => void, string[]][] = [
   [
     "a duplicate cluster name",
     (c) => c.clusters.push({ ...c.clusters[0] }),
-    ['clusters[2].name: expected a name unique in clusters (also at [0]), got string "local"'],
+    ['clusters[3].name: expected a name unique in clusters (also at [0]), got string "local"'],
   ],
   [
     "a duplicate layer",
@@ -109,7 +109,11 @@ const cases: [string, (c: Mutable) => void, string[]][] = [
     (c) => (c.environments[0].retention = "2 days"),
     ['environments[0].retention: expected a Prometheus duration such as 2d, got string "2 days"'],
   ],
-  ["an ssh repo URL", (c) => (c.clusters[0].repoURL = "git@host:stackwave.git"), ["clusters[0].repoURL: expected an http(s) git URL"]],
+  [
+    "an ssh repo URL",
+    (c) => (c.clusters[0].repoURL = "git@host:stackwave.git"),
+    ["clusters[0].repoURL: expected an http(s) URL of the local git server (runtime kind)"],
+  ],
   [
     "two UIs on one host port",
     (c) => (c.clusters[0].ports.grafana = c.clusters[0].ports.argocd),

@@ -140,14 +140,10 @@ describe.each(environmentNames)("GIVEN the monitoring layers rendered for %s", (
     const e = environments.find((x) => x.name === env)!;
     const pdbs = objects.filter((o) => o.kind === "PodDisruptionBudget");
     if (!e.podDisruptionBudgets) return expect(pdbs).toEqual([]);
-    expect(pdbs.map((p) => p.metadata.name).sort()).toEqual([
-      "alertmanager-main",
-      "blackbox-exporter",
-      "grafana",
-      "kube-state-metrics",
-      "prometheus-k8s",
-    ]);
-    for (const pdb of pdbs) expect(pdb.spec.minAvailable).toBe(1);
+    // Grafana and kube-state-metrics run once (no budget: it would block every drain).
+    expect(pdbs.map((p) => p.metadata.name).sort()).toEqual(["alertmanager-main", "blackbox-exporter", "prometheus-k8s"]);
+    // One at a time: a node's drain passes, a 3-member Alertmanager keeps its majority.
+    for (const pdb of pdbs) expect(pdb.spec.maxUnavailable).toBe(1);
   });
 
   it("WHEN the control-plane monitors are read THEN kcm, scheduler, etcd and kube-proxy get headless kube-system Services on Kind's metrics ports", () => {

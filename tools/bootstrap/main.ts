@@ -34,6 +34,8 @@ export interface Options {
   readonly chart?: string;
   /** Run without internet (--offline): the mirror must hold every image, the chart must come from --chart. */
   readonly offline?: boolean;
+  /** kubeconfig context of an `existing` cluster; default: the cluster's `context`, else the current one. */
+  readonly context?: string;
 }
 
 /**
@@ -52,8 +54,9 @@ export const targets: Readonly<Record<string, () => Promise<Target>>> = {
   },
 };
 
-export const usage = `usage: node bootstrap.mjs [--cluster <name>] [--dry-run] [--down] [--yes] [--timeout <15m|900s|1h>] [--chart <tgz>] [--offline] [--verbose] [--sim]
+export const usage = `usage: node bootstrap.mjs [--cluster <name>] [--context <name>] [--dry-run] [--down] [--yes] [--timeout <15m|900s|1h>] [--chart <tgz>] [--offline] [--verbose] [--sim]
   --cluster <name>  cluster from generators/stack.ts (default: local)
+  --context <name>  kubeconfig context of an existing cluster such as prod (default: its \`context\`, else the current one)
   --dry-run         print the ordered plan with pinned versions and the preflight findings; change nothing
   --down            remove the cluster, registry, git server (and its data), the git remote and .stackwave/
   --yes             do not ask before --down (required without a terminal)
@@ -98,6 +101,12 @@ export function parseOptions(argv: readonly string[]): Options {
         const name = value();
         if (!name || name.startsWith("--")) throw new UsageError(`--cluster expects a cluster name, got ${name ?? "nothing"}`);
         options.cluster = name;
+        break;
+      }
+      case "--context": {
+        const name = value();
+        if (!name || name.startsWith("--")) throw new UsageError(`--context expects a kubeconfig context name, got ${name ?? "nothing"}`);
+        options.context = name;
         break;
       }
       case "--dry-run":
@@ -161,11 +170,14 @@ export function baseInput(options: Options, env: NodeJS.ProcessEnv = process.env
   const cluster =
     found && options.offline ? { ...found, mirror: { registries: found.mirror?.registries ?? mirroredRegistries, offline: true } } : found;
   if (!cluster) throw new UsageError(`--cluster expects one of ${config.clusters.map((c) => c.name).join(", ")}, got "${name}"`);
-  if (cluster.runtime !== "kind")
+  if (cluster.runtime === "sim")
     throw new UsageError(
       `--cluster ${name} runs on the simulated cluster, not on Kind: add --sim (node bootstrap.mjs --sim --cluster ${name})`,
     );
-  for (const file of [`clusters/${cluster.name}/kind-config.yaml`, argocdValuesPath(cluster), `clusters/${cluster.name}/root-app.yaml`]) {
+  if (options.context && cluster.runtime !== "existing")
+    throw new UsageError(`--context is for existing clusters; cluster ${name} is a Kind cluster whose context bootstrap names itself`);
+  const kindConfig = cluster.runtime === "kind" ? [`clusters/${cluster.name}/kind-config.yaml`] : [];
+  for (const file of [...kindConfig, argocdValuesPath(cluster), `clusters/${cluster.name}/root-app.yaml`]) {
     if (!existsSync(join(repoRoot, file))) throw new UsageError(`${file} is missing: run \`npm run generate\` first`);
   }
   return {
@@ -233,6 +245,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     if (options.target) return await (await targets[options.target]!())(options);
     base = baseInput(options);
+    if (base.cluster.runtime === "existing") {
+      // Loaded only here: it reads the generators (seconds) to size the environment's requests.
+      const { existingMain } = await import("./existing.js");
+      const { currentContext } = await import("./access.js");
+      const context = options.context ?? base.cluster.context ?? (await currentContext());
+      return await existingMain(options, { ...base, context }, { log, warn });
+    }
   } catch (error) {
     if (argv.includes("--help") || argv.includes("-h")) {
       log(usage);

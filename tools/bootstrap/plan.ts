@@ -186,6 +186,8 @@ export interface PlanInput {
   readonly applications: ArgoApps;
   /** The packaged argo-cd chart to install (--chart), relative to the repository root or absolute. */
   readonly chart?: string;
+  /** The kubeconfig context of an `existing` cluster (--context, the cluster's `context`, or the current one). */
+  readonly context?: string;
 }
 
 /** Names derived from the configuration, shared by the plan, preflight, --down and the final URLs. */
@@ -205,14 +207,16 @@ export interface Names {
   readonly secretsFile: string;
 }
 
-export function names(input: Pick<PlanInput, "config" | "cluster" | "stateDir">): Names {
+export function names(input: Pick<PlanInput, "config" | "cluster" | "stateDir"> & Pick<Partial<PlanInput>, "context">): Names {
   const kind = kindCluster(input.config, input.cluster).name;
   // The git container is what the Applications' repoURL names, so Argo CD finds it on the kind network.
-  const repo = new URL(input.cluster.repoURL);
+  // scp-like remotes (git@host:path, existing clusters only) read as the ssh:// URL they stand for.
+  const url = input.cluster.repoURL;
+  const repo = new URL(/^[\w.-]+@[^/:]+:/.test(url) ? `ssh://${url.replace(":", "/")}` : url);
   const gitRepo = repo.pathname.replace(/^\//, "").replace(/\.git$/, "");
   return {
     kindCluster: kind,
-    context: `kind-${kind}`,
+    context: input.context ?? `kind-${kind}`,
     // kind names nodes <cluster>-control-plane, <cluster>-worker, <cluster>-worker2, ...
     nodes: [`${kind}-control-plane`, ...Array.from({ length: input.cluster.workers }, (_, i) => `${kind}-worker${i === 0 ? "" : i + 1}`)],
     registry: localRegistry.containerName,
@@ -236,7 +240,7 @@ const containerExists = (name: string, negate = false): Probe => ({
   describe: negate ? `container ${name} does not exist` : `container ${name} exists`,
 });
 
-function toolsStep(input: PlanInput, only: readonly ToolName[] = toolNames): Step {
+export function toolsStep(input: PlanInput, only: readonly ToolName[] = toolNames): Step {
   return {
     name: "tools",
     title: `Install missing CLI tools into ${input.binDir}/ (sha256-verified)`,
@@ -416,7 +420,7 @@ function imagesStep(input: PlanInput): Step {
   };
 }
 
-function stateStep(input: PlanInput, n: Names): Step {
+export function stateStep(input: PlanInput, n: Names): Step {
   return {
     name: "state",
     title: `Load or generate the local secrets (${n.secretsFile}, mode 0600, never committed)`,
@@ -555,11 +559,17 @@ export function bootstrapSecretObjects(
   config: Pick<PlanInput["config"], "layers">,
   pagerduty: boolean,
   value: (name: SecretName) => Value,
+  /** An external database: its connection string joins the credentials (GUESTBOOK_MONGODB_URI). */
+  externalDatabase = false,
 ): object[] {
   const pd = bootstrapSecrets.pagerduty;
   const monitoring = config.layers.find((l) => l.name === "monitors")?.namespace ?? "monitoring";
   const apps = config.layers.find((l) => l.name === "apps")?.namespace ?? "guestbook";
-  const mongo = { username: logins.mongodbUsername, password: value("mongodbPassword") };
+  const mongo = {
+    username: logins.mongodbUsername,
+    password: value("mongodbPassword"),
+    ...(externalDatabase ? { uri: value("mongodbUri") } : {}),
+  };
   return [
     secretObject("grafana-admin", monitoring, { "admin-user": logins.grafanaAdminUser, "admin-password": value("grafanaAdminPassword") }),
     secretObject("mongodb-credentials", apps, mongo),
@@ -571,9 +581,10 @@ export function bootstrapSecretObjects(
   ];
 }
 
-function secretsStep(input: PlanInput, n: Names): Step {
+export function secretsStep(input: PlanInput, n: Names): Step {
   const namespaces = [...new Set([n.argocdNamespace, ...input.config.layers.map((l) => l.namespace)])].sort();
-  const objects = bootstrapSecretObjects(input.config, input.pagerduty, secret);
+  const env = input.config.environments.find((e) => e.name === input.cluster.environment);
+  const objects = bootstrapSecretObjects(input.config, input.pagerduty, secret, env?.production?.database.kind === "external");
   return {
     name: "secrets",
     title: "Create the namespaces and the Secrets that never go into git",
@@ -617,7 +628,7 @@ export function argocdSecretValues(): object {
   return values;
 }
 
-function argocdStep(input: PlanInput, n: Names): Step {
+export function argocdStep(input: PlanInput, n: Names): Step {
   const file = chartFile(input);
   // From a file (checked against the pin by preflight and the chart step), or from the chart repository.
   const chart = file ? [file] : [argocd.chart.name, "--repo", argocd.chart.repository, "--version", argocd.chart.version];
@@ -660,7 +671,7 @@ function argocdStep(input: PlanInput, n: Names): Step {
   };
 }
 
-function rootStep(input: PlanInput, n: Names): Step {
+export function rootStep(input: PlanInput, n: Names): Step {
   const files = input.applications.bootstrapFiles;
   const root = `-n ${n.argocdNamespace} get applications.argoproj.io ${input.applications.root}`;
   const operation = (field: string) => `kubectl --context ${n.context} ${root} -o jsonpath='{.status.operationState.${field}}' 2>/dev/null`;
@@ -700,7 +711,7 @@ function rootStep(input: PlanInput, n: Names): Step {
   };
 }
 
-function wavesStep(input: PlanInput, n: Names): Step {
+export function wavesStep(input: PlanInput, n: Names): Step {
   const apps = input.applications.children;
   return {
     name: "waves",

@@ -19,6 +19,11 @@ export const secretNames = [
   "mongodbPassword",
   "webhookSecret",
   "pagerdutyRoutingKey",
+  // Existing clusters only (tools/bootstrap/repository.ts): read from the environment on every run, never stored.
+  "gitUsername",
+  "gitPassword",
+  "gitSshPrivateKey",
+  "mongodbUri",
 ] as const;
 export type SecretName = (typeof secretNames)[number];
 
@@ -30,6 +35,44 @@ export const secretEnv = {
   webhookSecret: "STACKWAVE_WEBHOOK_SECRET",
   pagerdutyRoutingKey: "PAGERDUTY_ROUTING_KEY",
 } as const satisfies Partial<Record<SecretName, string>>;
+
+/**
+ * Values an existing cluster's bootstrap takes from the environment only. They are never written to the store:
+ * the git host's token or deploy key and the managed database's address stay wherever the user keeps them.
+ */
+export const environmentOnly = {
+  gitUsername: "STACKWAVE_GIT_USERNAME",
+  gitPassword: "STACKWAVE_GIT_TOKEN",
+  /** A file holding the deploy key (read at run time), so the key itself is never in an environment dump. */
+  gitSshPrivateKey: "STACKWAVE_GIT_SSH_KEY_FILE",
+  mongodbUri: "GUESTBOOK_MONGODB_URI",
+} as const satisfies Partial<Record<SecretName, string>>;
+
+/** The environment-only values that are set; the deploy key is read from its file. Throws naming the variable. */
+export function environmentSecrets(env: NodeJS.ProcessEnv): Secrets {
+  const out: Partial<Record<SecretName, string>> = {};
+  for (const [name, variable] of Object.entries(environmentOnly) as [keyof typeof environmentOnly, string][]) {
+    const value = env[variable];
+    if (!value) continue;
+    if (name !== "gitSshPrivateKey") out[name] = value;
+    else {
+      try {
+        out[name] = readFileSync(value, "utf8");
+      } catch (error) {
+        throw new SecretStoreError(
+          `${variable}: expected a readable private key file, got "${value}": ${(error as NodeJS.ErrnoException).code ?? "unreadable"}`,
+        );
+      }
+      if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(out[name]!))
+        throw new SecretStoreError(
+          `${variable}: expected a PEM or OpenSSH private key file (-----BEGIN ... PRIVATE KEY-----), got "${value}"`,
+        );
+    }
+  }
+  // Git hosts take a token with any user name (GitHub, Gitea) or ignore it; give one when only the token is set.
+  if (out.gitPassword && !out.gitUsername) out.gitUsername = "git";
+  return out;
+}
 
 /** Fixed user names that go next to the passwords (not secret). */
 export const logins = { grafanaAdminUser: "admin", mongodbUsername: "guestbook", argocdAdminUser: "admin" } as const;
@@ -157,5 +200,6 @@ export async function loadSecrets(
     mongodbPassword,
     webhookSecret,
     ...(env[secretEnv.pagerdutyRoutingKey] ? { pagerdutyRoutingKey: env[secretEnv.pagerdutyRoutingKey] } : {}),
+    ...environmentSecrets(env),
   };
 }

@@ -33,6 +33,10 @@ export interface SimOptions {
   readonly prometheusOperator?: boolean;
   /** Fake nodes kwok manages. Default 1. */
   readonly nodes?: number;
+  /** Zones the nodes are in, node i in zones[i % length] (label topology.kubernetes.io/zone). Default: no zone label. */
+  readonly zones?: readonly string[];
+  /** Allocatable CPU and memory of each node, as quantities. Default 32 CPUs and 256Gi: room for the whole stack. */
+  readonly nodeSize?: { readonly cpu: string; readonly memory: string };
   /** Progress lines. Default console.log. */
   readonly log?: (line: string) => void;
 }
@@ -262,7 +266,9 @@ export async function up(options: SimOptions = {}): Promise<Sim> {
 
     t0 = Date.now();
     const nodeNames = Array.from({ length: options.nodes ?? 1 }, (_, i) => `sim-node-${i}`);
-    await kubectl(["apply", "-f", "-"], nodeNames.map((n) => nodeYaml(n)).join("---\n"));
+    const zoneOf = (i: number): Record<string, string> =>
+      options.zones?.length ? { "topology.kubernetes.io/zone": options.zones[i % options.zones.length]! } : {};
+    await kubectl(["apply", "-f", "-"], nodeNames.map((n, i) => nodeYaml(n, zoneOf(i), options.nodeSize)).join("---\n"));
     const kwokConfig = join(dir, "kwok.yaml");
     writeFileSync(kwokConfig, await kwokConfigYaml());
     const kwok = start("kwok", [
@@ -483,9 +489,13 @@ async function whenCrdsEstablished(kubectl: (args: readonly string[]) => Promise
 /** kwok manages only nodes carrying this annotation, so it never touches anything else. */
 export const kwokAnnotation = "kwok.x-k8s.io/node";
 
-/** A fake Node with room for the whole stack; kwok fills in conditions and heartbeats. */
-export function nodeYaml(name: string, extraLabels: Readonly<Record<string, string>> = {}): string {
-  const room = '    cpu: "32"\n    memory: 256Gi\n    pods: "110"\n';
+/** A fake Node, by default with room for the whole stack; kwok fills in conditions and heartbeats. */
+export function nodeYaml(
+  name: string,
+  extraLabels: Readonly<Record<string, string>> = {},
+  size: { readonly cpu: string; readonly memory: string } = { cpu: "32", memory: "256Gi" },
+): string {
+  const room = `    cpu: ${JSON.stringify(size.cpu)}\n    memory: ${size.memory}\n    pods: "110"\n`;
   return [
     "apiVersion: v1",
     "kind: Node",

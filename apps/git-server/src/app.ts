@@ -3,6 +3,7 @@ import { constants } from "node:fs";
 import { access } from "node:fs/promises";
 import express from "express";
 import type { Config } from "./config.js";
+import { basicAuth } from "./auth.js";
 import { errorHandler, HttpError } from "./errors.js";
 import { gitHttp } from "./git-http.js";
 import { nameRule, repoName } from "./names.js";
@@ -13,6 +14,7 @@ export function createApp(config: Config & { readonly publicUrl: string }, repos
   const app = express();
   app.disable("x-powered-by");
   app.set("etag", false);
+  app.use(basicAuth(config));
 
   /** 200 while the data folder is writable; 503 otherwise (for example a lost volume), and back once it returns. */
   app.get("/healthz", async (_req, res) => {

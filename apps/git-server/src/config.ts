@@ -38,6 +38,8 @@ export interface Config {
   readonly defaultBranch: string;
   /** The git CGI program (GIT_HTTP_BACKEND). Default /usr/lib/git-core/git-http-backend. */
   readonly httpBackend: string;
+  /** Basic-auth credentials every request but /healthz must carry (GIT_AUTH_USER and GIT_AUTH_PASSWORD, both or neither). Unset: open. */
+  readonly auth?: { readonly user: string; readonly password: string };
 }
 
 /** Thrown for a bad setting; the message names the variable and what it expects. */
@@ -88,7 +90,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!/^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(defaultBranch) || defaultBranch.includes("..")) {
     throw new ConfigError(`GIT_DEFAULT_BRANCH must be a plain branch name like "main", got "${defaultBranch}"`);
   }
+  const [user, password] = [env.GIT_AUTH_USER ?? "", env.GIT_AUTH_PASSWORD ?? ""];
+  // Never echo the password.
+  if (password && !user) throw new ConfigError("GIT_AUTH_USER: missing, expected a user name when GIT_AUTH_PASSWORD is set");
+  if (user && !password) throw new ConfigError("GIT_AUTH_PASSWORD: missing, expected a password when GIT_AUTH_USER is set");
+  if (user.includes(":")) throw new ConfigError(`GIT_AUTH_USER must not contain ":" (basic auth splits on it), got "${user}"`);
   return {
+    ...(user ? { auth: { user, password } } : {}),
     addr: env.GIT_SERVER_ADDR || "0.0.0.0",
     port,
     dataDir: resolve(env.GIT_DATA_DIR || "data"),
