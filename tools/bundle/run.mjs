@@ -82,6 +82,13 @@ if (process.argv[1] && resolve(process.argv[1]) === import.meta.filename) {
     console.error("usage: node tools/bundle/run.mjs <entry.ts> [args...]");
     process.exit(2);
   }
+  // Older Node cannot load the TypeScript the bundler runs: say so in one line instead of a stack trace.
+  const engines = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).engines?.node ?? "";
+  const [major] = process.versions.node.split(".").map(Number);
+  if (major < 24) {
+    console.error(`stackwave needs Node ${engines} (this is ${process.version}): see "Getting Node 24" in README.md`);
+    process.exit(1);
+  }
   // The entry sees itself as the script, as it would when run directly.
   process.argv = [process.argv[0], resolve(entry), ...args];
   await load(root, relative(root, resolve(entry)));
