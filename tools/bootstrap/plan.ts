@@ -916,7 +916,7 @@ export function downPlan(input: PlanInput): Plan {
       {
         name: "containers",
         title: `Remove the registry ${n.registry} and the git server ${n.gitContainer} with its data`,
-        details: [`containers ${n.registry}, ${n.gitContainer}`, `volume ${n.gitVolume}`],
+        details: [`containers ${n.registry}, ${n.gitContainer}`, `volume ${n.gitVolume}`, "network kind, once nothing uses it"],
         actions: [
           { kind: "command", argv: ["docker", "rm", "-f", "-v", n.registry], skipIf: containerExists(n.registry, true) },
           { kind: "command", argv: ["docker", "rm", "-f", n.gitContainer], skipIf: containerExists(n.gitContainer, true) },
@@ -930,8 +930,23 @@ export function downPlan(input: PlanInput): Plan {
               describe: `no volume ${n.gitVolume}`,
             },
           },
+          // kind creates the `kind` network and never removes it; left alone while other containers use it.
+          {
+            kind: "command",
+            argv: ["docker", "network", "rm", "kind"],
+            skipIf: {
+              kind: "command",
+              argv: [
+                "sh",
+                "-c",
+                `docker network inspect kind >/dev/null 2>&1 && [ -z "$(docker network inspect -f '{{range .Containers}}x{{end}}' kind)" ]`,
+              ],
+              negate: true,
+              describe: "no kind network, or other containers still use it",
+            },
+          },
         ],
-        hint: "`docker ps -a` and `docker volume ls` show what is left.",
+        hint: "`docker ps -a`, `docker volume ls` and `docker network ls` show what is left.",
       },
       {
         name: "local",
