@@ -3,8 +3,9 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
-    // The simulated cluster and the real Kind tier have their own commands (npm run test:sim, test:kind).
-    exclude: ["test/sim/**", "test/kind/**", "node_modules/**"],
+    // The simulated cluster, the real Kind tier and the end-to-end run have their own commands
+    // (npm run test:sim, test:kind, test:e2e).
+    exclude: ["test/sim/**", "test/kind/**", "test/e2e/**", "node_modules/**"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Tests start real servers on 2 cores; keep file-level parallelism modest.

@@ -1,0 +1,204 @@
+// The project's main job on real Kind: `node bootstrap.mjs --offline --chart <tgz>` from a clean clone,
+// against the harness Docker, with every image pulled through the local mirror. The harness makes the
+// cluster from the generated config first (this machine needs its containerd patch, which bootstrap must
+// never carry); bootstrap adopts it, as it does any ready cluster of its name.
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chromium, type Browser } from "playwright-core";
+import { repoRoot } from "../../generators/paths.js";
+import { argocd } from "../../generators/versions.js";
+import { ensureImages } from "../../tools/images/build.js";
+import { createCluster, deleteCluster, type Cluster } from "../../tools/kind/cluster.js";
+import { startDocker, type Docker } from "../../tools/kind/docker/daemon.js";
+import { chromiumArgs } from "../support/chromium.js";
+import { requireTool } from "../support/tools.js";
+import { bootstrapEnv, cleanClone, median, recordFigure, recordRun, runBootstrap, type BootstrapRun, type Clone } from "./bootstrap-run.js";
+import { kindBlocker } from "../kind/harness.js";
+
+const chromiumBin = requireTool("chromium", "apt-get install chromium");
+const chart = join(repoRoot, "..", "shared", "charts", `argo-cd-${argocd.chart.version}.tgz`);
+const blocker =
+  kindBlocker() ??
+  (chromiumBin ? undefined : "chromium is missing (apt-get install chromium)") ??
+  (existsSync(chart) ? undefined : `${chart} is missing`);
+
+const output = join(repoRoot, "test-output");
+const log = join(output, "kind-bootstrap.log");
+const figures = join(output, "kind-bootstrap.json");
+const clusterName = "stackwave-local";
+const minutes = (m: number) => m * 60_000;
+
+interface Application {
+  metadata: { name: string };
+  status?: { sync?: { status?: string; revision?: string }; health?: { status?: string } };
+}
+
+describe.skipIf(blocker)("node bootstrap.mjs on real Kind", () => {
+  let docker: Docker;
+  let cluster: Cluster;
+  let clone: Clone;
+  let env: NodeJS.ProcessEnv;
+  let first: BootstrapRun;
+  let browser: Browser | undefined;
+  const args = ["--offline", "--chart", chart, "--timeout", "40m"];
+  const kubectl = (a: readonly string[], input?: string) => cluster.kubectl(["--context", `kind-${clusterName}`, ...a], { input });
+  const applications = async () =>
+    (JSON.parse(await kubectl(["-n", "argocd", "get", "applications.argoproj.io", "-o", "json"])) as { items: Application[] }).items;
+  const url = (nodePort: number) => `http://127.0.0.1:${cluster.hostPorts.get(nodePort)}`;
+
+  beforeAll(async () => {
+    docker = await startDocker();
+    await ensureImages(docker);
+    await deleteCluster(docker, clusterName);
+    clone = await cleanClone();
+    cluster = await createCluster(docker, { wait: "5m" });
+    env = bootstrapEnv(docker.env, cluster.kubeconfig);
+    first = await runBootstrap(clone, args, env, log, minutes(60));
+    recordRun(figures, "cold", first);
+  }, minutes(90));
+
+  afterAll(async () => {
+    await browser?.close();
+    // --down is the last test; this is for a run that stopped before it.
+    if (clone && existsSync(join(clone.dir, ".stackwave"))) await runBootstrap(clone, ["--down", "--yes"], env, log, minutes(10));
+    await cluster?.delete().catch(() => undefined);
+    clone?.remove();
+  }, minutes(15));
+
+  it("brings every Application to Synced and Healthy", async () => {
+    expect(first.code, first.output.split("\n").slice(-40).join("\n")).toBe(0);
+    const apps = await applications();
+    expect(apps.map((a) => a.metadata.name).sort()).toEqual(
+      expect.arrayContaining(["apps", "argo-cd", "crds", "monitors", "operator", "platform"]),
+    );
+    for (const app of apps) {
+      expect({ name: app.metadata.name, sync: app.status?.sync?.status, health: app.status?.health?.status }).toEqual({
+        name: app.metadata.name,
+        sync: "Synced",
+        health: "Healthy",
+      });
+    }
+  });
+
+  it("serves the guestbook in a browser, and keeps messages across backend and database restarts", async () => {
+    browser ??= await chromium.launch({ executablePath: chromiumBin!, args: [...chromiumArgs] });
+    const page = await browser.newPage();
+    const guestbook = url(30800);
+    const text = `hello from kind ${Date.now()}`;
+    await page.goto(guestbook);
+    await page.fill("#author", "e2e");
+    await page.fill("#message", text);
+    await Promise.all([page.waitForNavigation(), page.click("button[type=submit]")]);
+    expect(await page.textContent("body")).toContain(text);
+
+    await kubectl(["-n", "guestbook", "delete", "pod", "-l", "app.kubernetes.io/name=backend", "--wait=false"]);
+    await kubectl(["-n", "guestbook", "delete", "pod", "-l", "app.kubernetes.io/name=mongodb", "--wait=false"]);
+    // The page recovers by itself: reload until the message is back (the backend answers 503 meanwhile).
+    const deadline = Date.now() + minutes(5);
+    let body = "";
+    while (Date.now() < deadline) {
+      const response = await page.goto(guestbook).catch(() => null);
+      body = (await page.textContent("body").catch(() => "")) ?? "";
+      if (response?.ok() && body.includes(text)) break;
+      await page.waitForTimeout(2000);
+    }
+    expect(body).toContain(text);
+  });
+
+  it("prints an Argo CD login that works in the web UI and the API", async () => {
+    const secrets = JSON.parse(readFileSync(join(clone.dir, ".stackwave", "secrets.json"), "utf8")) as { argocdAdminPassword: string };
+    expect(first.output).toContain("http://localhost:8080");
+    const session = await fetch(`${url(30080)}/api/v1/session`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: "admin", password: secrets.argocdAdminPassword }),
+    });
+    expect(session.status).toBe(200);
+    expect(((await session.json()) as { token?: string }).token).toMatch(/^ey/);
+
+    browser ??= await chromium.launch({ executablePath: chromiumBin!, args: [...chromiumArgs] });
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await page.goto(`${url(30080)}/login`);
+    await page.fill("input[name=username]", "admin");
+    await page.fill("input[name=password]", secrets.argocdAdminPassword);
+    await page.click("button[type=submit]");
+    await page.waitForURL(/\/applications/, { timeout: 60_000 });
+    for (const app of await applications()) {
+      const tile = page.locator(`.qe-applications-list-argocd_${app.metadata.name}`);
+      await expect
+        .poll(async () => (await tile.textContent()) ?? "", { timeout: 60_000 })
+        .toMatch(/Healthy[\s\S]*Synced|Synced[\s\S]*Healthy/);
+    }
+    await page.screenshot({ path: join(output, "kind-argocd-ui.png") });
+  });
+
+  it("syncs a pushed generator change through the webhook: the new replica count goes live", async () => {
+    // The hook that `npm ci` installed (package.json prepare) regenerates on commit.
+    expect((await clone.git(["config", "core.hooksPath"])).trim()).toBe(".githooks");
+    const stack = join(clone.dir, "generators", "stack.ts");
+    const original = readFileSync(stack, "utf8");
+    const local = /(name: "local",[\s\S]*?frontend: )(\d+)/;
+    expect(original).toMatch(local);
+    const replicas = async () =>
+      Number((await kubectl(["-n", "guestbook", "get", "deployment", "frontend", "-o", "jsonpath={.spec.replicas}"])).trim());
+    const seconds: number[] = [];
+    for (const count of [2, 1, 2, 1, 2]) {
+      writeFileSync(stack, readFileSync(stack, "utf8").replace(local, `$1${count}`));
+      await clone.git(["commit", "--quiet", "-am", `frontend replicas ${count}`]);
+      const committed = await clone.git(["show", "--stat", "--format=", "HEAD"]);
+      // The hook regenerated and staged the overlay with the generator change.
+      expect(committed).toMatch(/overlays\/local\/apps/);
+      const pushed = Date.now();
+      await clone.git(["push", "--quiet", "local", "HEAD:main"]);
+      await expect.poll(replicas, { timeout: minutes(3), interval: 250 }).toBe(count);
+      seconds.push((Date.now() - pushed) / 1000);
+    }
+    recordFigure(figures, "push to live (s)", seconds);
+    // Far below the 180 s poll: the webhook, not the poll, synced every push.
+    expect(median(seconds)).toBeLessThan(180);
+  });
+
+  it("fails fast, naming the image, when one is missing from the mirror and the local Docker", async () => {
+    const missing = "quay.io/prometheus/blackbox-exporter:v0.27.0";
+    const aside = "localhost/stackwave-e2e/aside:blackbox";
+    await docker.docker(["tag", missing, aside]);
+    await docker.docker(["rmi", missing]);
+    await docker.docker([
+      "exec",
+      "stackwave-registry",
+      "rm",
+      "-rf",
+      "/var/lib/registry/docker/registry/v2/repositories/quay.io/prometheus/blackbox-exporter",
+    ]);
+    try {
+      const run = await runBootstrap(clone, args, env, log, minutes(10));
+      expect(run.code).not.toBe(0);
+      expect(run.output).toContain(missing);
+      // Before any wave waits: the run stops at preflight or the mirror step.
+      expect(run.steps.has("waves")).toBe(false);
+    } finally {
+      await docker.docker(["tag", aside, missing]);
+      await docker.docker(["rmi", aside]);
+    }
+  });
+
+  it("reruns on the running cluster and converges with nothing changed", async () => {
+    const before = (await applications()).map((a) => [a.metadata.name, a.status?.sync?.revision]);
+    const again = await runBootstrap(clone, args, env, log, minutes(30));
+    recordRun(figures, "warm rerun", again);
+    expect(again.code, again.output.split("\n").slice(-30).join("\n")).toBe(0);
+    expect((await applications()).map((a) => [a.metadata.name, a.status?.sync?.revision])).toEqual(before);
+  });
+
+  it("--down --yes leaves no container, network, registry, git-server data, local remote or .stackwave/", async () => {
+    const down = await runBootstrap(clone, ["--down", "--yes"], env, log, minutes(10));
+    expect(down.code, down.output).toBe(0);
+    const containers = (await docker.docker(["ps", "-a", "--format", "{{.Names}}"])).split("\n").filter((n) => n.startsWith("stackwave"));
+    expect(containers).toEqual([]);
+    const volumes = (await docker.docker(["volume", "ls", "--format", "{{.Name}}"])).split("\n").filter((n) => n.startsWith("stackwave"));
+    expect(volumes).toEqual([]);
+    expect(await clone.git(["remote"])).not.toMatch(/^local$/m);
+    expect(existsSync(join(clone.dir, ".stackwave"))).toBe(false);
+  });
+});
