@@ -1,4 +1,4 @@
-// Kind image figures: each image's cold build (the Go build of its binaries, from the tool cache's records,
+// Image figures (every image of tools/images/list.ts): each image's cold build (the Go build of its binaries, from the tool cache's records,
 // plus a `docker build --no-cache`), its warm rebuild (the cache check when nothing changed; median of
 // several) and its size. Writes the "Kind images" section of docs/benchmarks.md.
 // KIND_BENCH_COLD=0 skips the cold rebuilds and reports the last recorded build instead.
@@ -8,7 +8,7 @@ import { join } from "node:path";
 import type { BuildRecord } from "../../tools/cache/build.js";
 import { toolDir } from "../../tools/cache/dirs.js";
 import { buildOrder, buildRecords, ensureImage, type ImageOutcome } from "../../tools/images/build.js";
-import { kindImages } from "../../tools/images/list.js";
+import { allImages } from "../../tools/images/list.js";
 import { startDocker, stopDocker } from "../../tools/kind/docker/daemon.js";
 import { median, writeSection } from "./report.js";
 
@@ -20,7 +20,7 @@ const load = loadavg()
 
 const docker = await startDocker();
 try {
-  const order = buildOrder(kindImages.map((s) => s.name));
+  const order = buildOrder(allImages.map((s) => s.name));
   // Everything exists first, so the cold rebuild of one image finds what it needs.
   for (const spec of order) await ensureImage(docker, spec);
   const coldSeconds = new Map<string, number>();

@@ -8,7 +8,6 @@ import { join } from "node:path";
 import yaml from "js-yaml";
 import { argocdValuesPath } from "../../generators/clusters/argocd.js";
 import type { ClusterConfig, StackConfig } from "../../generators/config.js";
-import { crdFiles } from "../../generators/layers/crds.js";
 import { repoRoot } from "../../generators/paths.js";
 import { defaultConfig } from "../../generators/stack.js";
 import { goTools } from "../../generators/versions.js";
