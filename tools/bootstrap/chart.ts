@@ -1,12 +1,12 @@
 // The argo-cd chart from a file: read its version out of the .tgz, refuse one that is not the pin, and push
 // it unpacked to the chart mirror on the local git server, so the self-managed Application never reaches
 // the chart repository (ChartSource `mirror` in generators/config.ts).
-import { execFile } from "node:child_process";
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, normalize } from "node:path";
 import { gunzipSync } from "node:zlib";
 import yaml from "js-yaml";
+import { pushSnapshot } from "./snapshot.js";
 
 /** One regular file of a tar archive. */
 interface TarEntry {
@@ -95,14 +95,6 @@ export function unpack(archive: Buffer, dir: string): void {
   }
 }
 
-function git(cwd: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<string> {
-  return new Promise((resolve, reject) =>
-    execFile("git", [...args], { cwd, env, encoding: "utf8" }, (error, stdout, stderr) =>
-      error ? reject(new Error(`git ${args.join(" ")}: ${stderr.trim() || error.message}`)) : resolve(stdout),
-    ),
-  );
-}
-
 export interface ChartMirrorInput {
   /** The packaged chart. */
   readonly file: string;
@@ -124,40 +116,10 @@ export interface ChartMirrorInput {
 export async function pushChartMirror(input: ChartMirrorInput): Promise<string> {
   const problem = chartProblem(input.file, input.pin);
   if (problem) throw new Error(problem);
-  const created = await fetch(input.reposAPI, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ name: input.repo }),
-    signal: AbortSignal.timeout(10_000),
-  });
-  if (created.status !== 201 && created.status !== 409)
-    throw new Error(`POST ${input.reposAPI} {"name":"${input.repo}"}: expected 201 or 409, got ${created.status} ${await created.text()}`);
   const dir = mkdtempSync(join(tmpdir(), "stackwave-chart-"));
   try {
     unpack(readFileSync(input.file), dir);
-    const when = "2000-01-01T00:00:00Z";
-    const env = {
-      ...process.env,
-      GIT_AUTHOR_NAME: "stackwave bootstrap",
-      GIT_AUTHOR_EMAIL: "bootstrap@stackwave.invalid",
-      GIT_COMMITTER_NAME: "stackwave bootstrap",
-      GIT_COMMITTER_EMAIL: "bootstrap@stackwave.invalid",
-      GIT_AUTHOR_DATE: when,
-      GIT_COMMITTER_DATE: when,
-      GIT_CONFIG_NOSYSTEM: "1",
-      GIT_CONFIG_GLOBAL: "/dev/null",
-    };
-    await git(dir, ["init", "--quiet", "--initial-branch=main"], env);
-    await git(dir, ["add", "--all"], env);
-    await git(dir, ["commit", "--quiet", "--no-verify", "-m", `${input.pin.name} chart ${input.pin.version}, unpacked`], env);
-    await git(dir, ["tag", input.tag], env);
-    // A different commit under the same tag (another chart file) replaces it: the pin decides, not history.
-    await git(
-      dir,
-      ["push", "--quiet", "--force", input.pushURL, "HEAD:refs/heads/main", `refs/tags/${input.tag}:refs/tags/${input.tag}`],
-      env,
-    );
-    return (await git(dir, ["rev-parse", "HEAD"], env)).trim();
+    return await pushSnapshot(dir, { ...input, message: `${input.pin.name} chart ${input.pin.version}, unpacked` });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

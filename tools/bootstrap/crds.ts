@@ -2,13 +2,13 @@
 // crds Application reads them there, so Argo CD never reaches GitHub and a cluster comes up offline.
 // The files come from the pinned module in the Go module cache when it has it or `go` can fetch it, or
 // else from the release's raw files on GitHub.
-import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { crdFiles } from "../../generators/layers/crds.js";
 import { prometheusOperator } from "../../generators/versions.js";
 import { goModuleDir } from "../cache/gomod.js";
+import { pushSnapshot } from "./snapshot.js";
 
 /** The mirror's kustomization: the layer's CRD files, nothing else (Argo CD applies source patches only through one). */
 export function crdMirrorKustomization(): string {
@@ -52,48 +52,16 @@ export async function crdContents(version: string, offline: boolean): Promise<{ 
   return { files, from: `the ${version} release on GitHub` };
 }
 
-function git(cwd: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<string> {
-  return new Promise((resolve, reject) =>
-    execFile("git", [...args], { cwd, env }, (error, stdout, stderr) =>
-      error ? reject(new Error(`git ${args.join(" ")}: ${stderr.trim() || error.message}`)) : resolve(stdout),
-    ),
-  );
-}
-
 /** Pushes the pinned CRDs with their kustomization to the mirror's main branch; resolves with the commit and the source. */
 export async function pushCrdMirror(input: CrdMirrorInput): Promise<{ commit: string; from: string }> {
   const { files, from } = await crdContents(input.version, input.offline);
-  const created = await fetch(input.reposAPI, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ name: input.repo }),
-    signal: AbortSignal.timeout(10_000),
-  });
-  if (created.status !== 201 && created.status !== 409)
-    throw new Error(`POST ${input.reposAPI} {"name":"${input.repo}"}: expected 201 or 409, got ${created.status} ${await created.text()}`);
   const dir = mkdtempSync(join(tmpdir(), "stackwave-crds-"));
   try {
     mkdirSync(join(dir, input.path), { recursive: true });
     for (const [file, text] of files) writeFileSync(join(dir, input.path, file), text);
     writeFileSync(join(dir, input.path, "kustomization.yaml"), crdMirrorKustomization());
-    // A fixed identity and date: the same CRDs give the same commit, so a rerun pushes nothing new.
-    const when = "2000-01-01T00:00:00Z";
-    const env = {
-      ...process.env,
-      GIT_AUTHOR_NAME: "stackwave bootstrap",
-      GIT_AUTHOR_EMAIL: "bootstrap@stackwave.invalid",
-      GIT_COMMITTER_NAME: "stackwave bootstrap",
-      GIT_COMMITTER_EMAIL: "bootstrap@stackwave.invalid",
-      GIT_AUTHOR_DATE: when,
-      GIT_COMMITTER_DATE: when,
-      GIT_CONFIG_NOSYSTEM: "1",
-      GIT_CONFIG_GLOBAL: "/dev/null",
-    };
-    await git(dir, ["init", "--quiet", "--initial-branch=main"], env);
-    await git(dir, ["add", "--all"], env);
-    await git(dir, ["commit", "--quiet", "--no-verify", "-m", `prometheus-operator ${input.version} ${input.path}`], env);
-    await git(dir, ["push", "--quiet", "--force", input.pushURL, "HEAD:refs/heads/main"], env);
-    return { commit: (await git(dir, ["rev-parse", "HEAD"], env)).trim(), from };
+    const commit = await pushSnapshot(dir, { ...input, message: `prometheus-operator ${input.version} ${input.path}` });
+    return { commit, from };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
