@@ -49,6 +49,20 @@ const imageSchema = obj({
 const port = int(1024, 65535);
 const optional = (inner: Schema): Schema => ({ type: "optional", inner });
 
+/** A CrdSource or ChartSource: upstream, or a folder of a mirror repo (`repoURL` described as `url`). */
+const upstreamOrMirror = (url: string): Schema => ({
+  type: "tagged",
+  tag: "kind",
+  variants: {
+    upstream: obj({ kind: { type: "enum", values: ["upstream"] } }),
+    mirror: obj({
+      kind: { type: "enum", values: ["mirror"] },
+      repoURL: str(/^https?:\/\/[A-Za-z0-9.-]+(:\d+)?\/[\w./-]+$/, url),
+      path: str(/^[\w.-]+(\/[\w.-]+)*$/, "a relative path inside the repo"),
+    }),
+  },
+});
+
 /** A Kubernetes storage size in binary units, such as 20Gi. */
 const volumeSize = str(/^[1-9]\d*(Mi|Gi|Ti)$/, "a volume size such as 20Gi");
 /** A DNS name a UI answers on. */
@@ -146,18 +160,7 @@ const schema: Schema = obj({
         guestbook: port,
         gitServer: port,
       }),
-      crdSource: {
-        type: "tagged",
-        tag: "kind",
-        variants: {
-          upstream: obj({ kind: { type: "enum", values: ["upstream"] } }),
-          mirror: obj({
-            kind: { type: "enum", values: ["mirror"] },
-            repoURL: str(/^https?:\/\/[A-Za-z0-9.-]+(:\d+)?\/[\w./-]+$/, "an http(s) git URL"),
-            path: str(/^[\w.-]+(\/[\w.-]+)*$/, "a relative path inside the repo"),
-          }),
-        },
-      },
+      crdSource: upstreamOrMirror("an http(s) git URL"),
       mirror: {
         type: "optional",
         inner: obj({
@@ -165,21 +168,7 @@ const schema: Schema = obj({
           offline: { type: "boolean" },
         }),
       },
-      chartSource: {
-        type: "optional",
-        inner: {
-          type: "tagged",
-          tag: "kind",
-          variants: {
-            upstream: obj({ kind: { type: "enum", values: ["upstream"] } }),
-            mirror: obj({
-              kind: { type: "enum", values: ["mirror"] },
-              repoURL: str(/^https?:\/\/[A-Za-z0-9.-]+(:\d+)?\/[\w./-]+$/, "an http(s) git URL on the local git server"),
-              path: str(/^[\w.-]+(\/[\w.-]+)*$/, "a relative path inside the repo"),
-            }),
-          },
-        },
-      },
+      chartSource: optional(upstreamOrMirror("an http(s) git URL on the local git server")),
       context: optional(str(/^\S+$/, "a kubeconfig context name such as prod-admin")),
     }),
   },
