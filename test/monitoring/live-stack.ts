@@ -1,7 +1,8 @@
 // The monitoring stack as plain processes on loopback: real Prometheus and Alertmanager (the pinned
 // builds of the tool cache; Debian's as fallback), blackbox, MongoDB and node exporters (Debian
-// packages) around the real guestbook on FerretDB, configured from the
-// generated objects, with PagerDuty replaced by a strict local double. Used by live.test.ts and the bench.
+// packages) around the real guestbook on FerretDB, with PagerDuty replaced by a strict local double.
+// Prometheus runs the configuration the pinned operator writes for the generated objects (tools/promconfig);
+// only Kubernetes discovery is emulated. Used by live.test.ts and the bench.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -16,8 +17,9 @@ import { leasePorts, type PortLease } from "../../tools/sim/ports.js";
 import { startFerretDb, stopChild, type FerretDb } from "../support/ferretdb.js";
 import { startService, type Service } from "../support/services.js";
 import { requirePinned, requireTool } from "../support/tools.js";
-import { alertmanagerPin, allGroups, find, overlay, prometheusPin, type Obj, type RuleGroup } from "./support.js";
+import { alertmanagerPin, allGroups, overlay, prometheusPin, type Obj, type RuleGroup } from "./support.js";
 import { startFakePagerDuty, type FakePagerDuty } from "./pagerduty.js";
+import { operatorConfig, promconfigBin, type Section } from "./promconfig.js";
 
 export const bins = {
   prometheus: requirePinned("prometheus", prometheusPin, { hint: "apt-get install prometheus" }),
@@ -29,6 +31,7 @@ export const bins = {
   mongodbExporter: requireTool("prometheus-mongodb-exporter", "apt-get install prometheus-mongodb-exporter"),
   nodeExporter: requireTool("prometheus-node-exporter", "apt-get install prometheus-node-exporter"),
   ferretdb: requireTool("ferretdb", "build FerretDB v1.24.2 into $STACKWAVE_CACHE/bin (generators/versions.ts goTools.ferretdb)"),
+  promconfig: promconfigBin,
 };
 export const liveToolsPresent = Object.values(bins).every(Boolean);
 
@@ -99,69 +102,146 @@ async function waitReady(name: string, url: string, proc: Proc, ms = 60_000, req
   }
 }
 
-/** A monitor endpoint the harness cannot run here, and why. */
+/** A scrape job of the operator's configuration that has no local target here, and why. */
 export interface Skipped {
   readonly job: string;
   readonly reason: string;
 }
 
+/** Kubernetes SD's label-name sanitising: every character outside [a-zA-Z0-9_] becomes "_". */
+const sanitize = (name: string) => name.replace(/[^a-zA-Z0-9_]/g, "_");
+
 /**
- * Scrape configs equivalent to the generated ServiceMonitors and Probes: job = Service name (as the
- * operator labels it), the monitor's path and interval, the namespace of the watched Service; targets
- * are the local processes standing in for each Service port.
+ * The target groups Prometheus' Kubernetes SD (role endpoints) would report for the rendered Services whose
+ * ports have a local process: the `__meta_kubernetes_*` labels of the Service, the endpoint port and, when a
+ * rendered workload's pods back the Service, the pod and container. Only ports with a local process appear:
+ * the rest have no address to scrape here. The operator's relabelling then selects from these for real.
  */
-export function scrapeConfigs(
-  monitors: readonly Obj[],
+export function discoveredTargets(
+  objects: readonly Obj[],
+  namespaces: readonly string[],
   addresses: Readonly<Record<string, string>>,
-  scrapeInterval: string | undefined,
-  jobIntervals: Readonly<Record<string, string>> = {},
-): { configs: Record<string, unknown>[]; skipped: Skipped[] } {
-  const configs: Record<string, unknown>[] = [];
-  const skipped: Skipped[] = [];
-  for (const m of monitors.filter((o) => o.kind === "ServiceMonitor")) {
-    const name = m.metadata.name;
-    const namespace = m.spec.namespaceSelector?.matchNames?.[0] ?? m.metadata.namespace;
-    for (const endpoint of m.spec.endpoints as { port: string; path?: string; interval?: string; honorLabels?: boolean }[]) {
-      const address = addresses[`${name}/${endpoint.port}`];
-      if (!address) {
-        skipped.push({
-          job: `${name}/${endpoint.port}`,
-          reason: `no local process for ${namespace}/${name} port ${endpoint.port} (needs Kubernetes)`,
-        });
-        continue;
+): { targets: string[]; labels: Record<string, string> }[] {
+  const backers = objects.filter((o) => ["Deployment", "DaemonSet", "StatefulSet"].includes(o.kind));
+  const groups: { targets: string[]; labels: Record<string, string> }[] = [];
+  for (const service of objects.filter((o) => o.kind === "Service" && namespaces.includes(o.metadata.namespace ?? ""))) {
+    const { name, namespace = "", labels = {} } = service.metadata;
+    const selector: Record<string, string> = service.spec?.selector ?? {};
+    const backing = backers.find(
+      (w) =>
+        w.metadata.namespace === namespace &&
+        Object.keys(selector).length > 0 &&
+        Object.entries(selector).every(([k, v]) => w.spec?.template?.metadata?.labels?.[k] === v),
+    );
+    for (const port of (service.spec?.ports ?? []) as { name?: string; port: number; targetPort?: number | string; protocol?: string }[]) {
+      const address = addresses[`${name}/${port.name}`];
+      if (!address) continue;
+      const meta: Record<string, string> = {
+        __meta_kubernetes_namespace: namespace,
+        __meta_kubernetes_service_name: name,
+        __meta_kubernetes_endpoints_name: name,
+        __meta_kubernetes_endpoint_port_name: port.name ?? "",
+        __meta_kubernetes_endpoint_port_protocol: port.protocol ?? "TCP",
+        __meta_kubernetes_endpoint_ready: "true",
+      };
+      for (const [k, v] of Object.entries(labels)) {
+        meta[`__meta_kubernetes_service_label_${sanitize(k)}`] = v;
+        meta[`__meta_kubernetes_service_labelpresent_${sanitize(k)}`] = "true";
       }
-      const interval = jobIntervals[name] ?? scrapeInterval ?? endpoint.interval ?? "30s";
-      configs.push({
-        job_name: name,
-        metrics_path: endpoint.path ?? "/metrics",
-        scrape_interval: interval,
-        scrape_timeout: interval,
-        honor_labels: endpoint.honorLabels ?? false,
-        static_configs: [{ targets: [address], labels: { namespace } }],
-      });
+      if (backing) {
+        const pod = `${backing.metadata.name}-local`;
+        const target = port.targetPort ?? port.port;
+        const containers = (backing.spec.template.spec?.containers ?? []) as {
+          name: string;
+          ports?: { name?: string; containerPort: number }[];
+        }[];
+        const container = containers.find((c) => (c.ports ?? []).some((p) => p.name === target || p.containerPort === target));
+        Object.assign(meta, {
+          __meta_kubernetes_endpoint_address_target_kind: "Pod",
+          __meta_kubernetes_endpoint_address_target_name: pod,
+          __meta_kubernetes_pod_name: pod,
+          __meta_kubernetes_pod_phase: "Running",
+          __meta_kubernetes_pod_ready: "true",
+          ...(container ? { __meta_kubernetes_pod_container_name: container.name } : {}),
+        });
+        for (const [k, v] of Object.entries((backing.spec.template.metadata?.labels ?? {}) as Record<string, string>)) {
+          meta[`__meta_kubernetes_pod_label_${sanitize(k)}`] = v;
+          meta[`__meta_kubernetes_pod_labelpresent_${sanitize(k)}`] = "true";
+        }
+      }
+      groups.push({ targets: [address], labels: meta });
     }
   }
-  for (const probe of monitors.filter((o) => o.kind === "Probe")) {
-    const prober = addresses[`probe/${probe.spec.prober.url}`];
-    const targets = (probe.spec.targets.staticConfig.static as string[]).map((url) => addresses[`url/${url}`]);
-    if (!prober || targets.some((t) => !t)) {
-      skipped.push({ job: probe.spec.jobName, reason: "no local prober or target" });
+  return groups;
+}
+
+/** Each `kubernetes_sd_configs` of an operator-written section, replaced by the static groups discovery would give. */
+function localDiscovery(section: Section, objects: readonly Obj[], addresses: Readonly<Record<string, string>>): Section {
+  const sd = section.kubernetes_sd_configs as { role: string; namespaces?: { names?: string[] } }[] | undefined;
+  if (!sd) return section;
+  const { kubernetes_sd_configs: _, ...rest } = section;
+  const groups = sd.flatMap((c) => {
+    if (c.role !== "endpoints")
+      throw new Error(
+        `live stack: ${section.job_name ?? "alerting"}: Kubernetes SD role "${c.role}" is not emulated here (only endpoints)`,
+      );
+    return discoveredTargets(objects, c.namespaces?.names ?? [], addresses);
+  });
+  return { ...rest, static_configs: groups };
+}
+
+/**
+ * The operator's Prometheus configuration for the local run: Kubernetes SD becomes the groups it would
+ * discover on loopback, cluster addresses (the Probe's targets and prober) become local ones, and the
+ * config-reloader's `$(VAR)` substitution is done with the values of a single replica. Jobs without a local
+ * target are dropped and reported. Selection, validation, job names and relabelling stay the operator's.
+ */
+export function localConfig(
+  config: Section,
+  objects: readonly Obj[],
+  addresses: Readonly<Record<string, string>>,
+  options: { readonly scrapeInterval?: string; readonly jobIntervals?: Readonly<Record<string, string>> },
+): { config: Section; skipped: Skipped[] } {
+  // What prometheus-config-reloader substitutes from its environment in the first replica of shard 0.
+  const reloaderEnv: Record<string, string> = { POD_NAME: "prometheus-k8s-0", SHARD: "0" };
+  const substituted = JSON.parse(
+    JSON.stringify(config).replace(/\$\((\w+)\)/g, (whole, name: string) => reloaderEnv[name] ?? whole),
+  ) as Section;
+  const local = (value: unknown) => (typeof value === "string" && addresses[`url/${value}`]) || value;
+  const skipped: Skipped[] = [];
+  const jobs: Section[] = [];
+  for (const job of substituted.scrape_configs as Section[]) {
+    const localised = localDiscovery(job, objects, addresses);
+    localised.static_configs = (localised.static_configs ?? []).map((g: { targets: string[] }) => ({
+      ...g,
+      targets: g.targets.map((t) => String(local(t))),
+    }));
+    localised.relabel_configs = (localised.relabel_configs ?? []).map((r: Record<string, unknown>) =>
+      r.target_label === "__address__" && typeof r.replacement === "string" && addresses[`probe/${r.replacement}`]
+        ? { ...r, replacement: addresses[`probe/${r.replacement}`] }
+        : r,
+    );
+    const targets = (localised.static_configs as { targets: string[] }[]).flatMap((g) => g.targets);
+    if (targets.length === 0 || targets.some((t) => /\.svc(:\d+)?(\/|$)/.test(t))) {
+      skipped.push({ job: job.job_name, reason: "no local process for its Services or targets (needs Kubernetes)" });
       continue;
     }
-    configs.push({
-      job_name: probe.spec.jobName,
-      metrics_path: "/probe",
-      params: { module: [probe.spec.module] },
-      scrape_interval: scrapeInterval ?? probe.spec.interval ?? "30s",
-      static_configs: [{ targets, labels: { ...probe.spec.targets.staticConfig.labels, namespace: probe.metadata.namespace } }],
-      relabel_configs: [
-        { source_labels: ["__address__"], target_label: "__param_target" },
-        { source_labels: ["__param_target"], target_label: "instance" },
-        { target_label: "__address__", replacement: prober },
-      ],
-    });
+    // job_name is serviceMonitor/<namespace>/<name>/<endpoint> or probe/<namespace>/<name>.
+    const monitor = String(job.job_name).split("/")[2] ?? "";
+    const interval = options.jobIntervals?.[monitor] ?? options.scrapeInterval;
+    jobs.push(interval ? { ...localised, scrape_interval: interval, scrape_timeout: interval } : localised);
   }
-  return { configs, skipped };
+  const alerting = substituted.alerting as { alertmanagers?: Section[] } | undefined;
+  return {
+    config: {
+      ...substituted,
+      scrape_configs: jobs,
+      ...(alerting
+        ? { alerting: { ...alerting, alertmanagers: (alerting.alertmanagers ?? []).map((am) => localDiscovery(am, objects, addresses)) } }
+        : {}),
+    },
+    skipped,
+  };
 }
 
 /** The generated rule groups with the test transform applied to each alert's `for`. */
@@ -191,8 +271,13 @@ export interface LiveStack {
   readonly skipped: readonly Skipped[];
   /** Instant query; throws on an API error. */
   query(expr: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]>;
-  /** Every active target with its job and health. */
-  targets(): Promise<{ job: string; health: string; lastError: string }[]>;
+  /**
+   * Jobs of the configuration for which the operator's relabelling kept none of the local targets (their
+   * Services run only in the cluster, e.g. Grafana), by the targets Prometheus reports.
+   */
+  idleJobs(): Promise<string[]>;
+  /** Every active target with its job, health and labels after relabelling. */
+  targets(): Promise<{ job: string; health: string; lastError: string; labels: Record<string, string> }[]>;
   /** Alertmanager's alert groups with their receiver. */
   alertGroups(): Promise<{ receiver: string; alerts: { labels: Record<string, string> }[] }[]>;
   /** n rounds of page views, posts, API reads and a 404, through the frontend and the backend. */
@@ -279,9 +364,9 @@ export async function startLiveStack(options: LiveOptions = {}): Promise<LiveSta
       `http://127.0.0.1:${ports.am}/-/ready`,
     );
 
-    const cr = find(overlay("local", "platform"), "Prometheus", "k8s");
-    const monitors = [...overlay("local", "monitors"), ...overlay("local", "operator")];
+    const objects = ["apps", "operator", "platform", "monitors"].flatMap((layer) => overlay("local", layer));
     const local = (url: string) => url.replace(/^https?:\/\//, "");
+    // Service name/port name -> the local process standing in for it; url/ and probe/ map cluster addresses.
     const addresses: Record<string, string> = {
       "backend/http": local(backend.url),
       "frontend/http": local(frontend.url),
@@ -293,17 +378,18 @@ export async function startLiveStack(options: LiveOptions = {}): Promise<LiveSta
       [`probe/${workloads.blackboxExporter.name}.monitoring.svc:${workloads.blackboxExporter.port}`]: `127.0.0.1:${ports.blackbox}`,
       [`url/${guestbook.frontendURL}`]: `${frontend.url}/`,
     };
-    const { configs, skipped } = scrapeConfigs(monitors, addresses, options.scrapeInterval, options.jobIntervals);
+    const generated = await operatorConfig(objects, dir);
+    const { config: localised, skipped } = localConfig(generated, objects, addresses, options);
     writeFileSync(join(dir, "rules.yml"), yaml.dump({ groups: liveRuleGroups(options.forOf) }, { noRefs: true, lineWidth: -1 }));
-    const prometheusConfig = {
+    const prometheusConfig: Section = {
+      ...localised,
       global: {
-        scrape_interval: options.scrapeInterval ?? cr.spec.scrapeInterval,
-        evaluation_interval: options.evaluationInterval ?? cr.spec.evaluationInterval,
-        external_labels: cr.spec.externalLabels,
+        ...localised.global,
+        ...(options.scrapeInterval ? { scrape_interval: options.scrapeInterval } : {}),
+        ...(options.evaluationInterval ? { evaluation_interval: options.evaluationInterval } : {}),
       },
+      // The operator's rule_files point at the mounted rule ConfigMaps; here they are one file.
       rule_files: [join(dir, "rules.yml")],
-      alerting: { alertmanagers: [{ api_version: "v2", static_configs: [{ targets: [`127.0.0.1:${ports.am}`] }] }] },
-      scrape_configs: configs,
     };
     writeFileSync(join(dir, "prometheus.yml"), yaml.dump(prometheusConfig, { noRefs: true, lineWidth: -1 }));
     await launch(
@@ -345,6 +431,11 @@ export async function startLiveStack(options: LiveOptions = {}): Promise<LiveSta
             `/api/v1/query?query=${encodeURIComponent(expr)}`,
           )
         ).result,
+      idleJobs: async () => {
+        const { activeTargets } = await api<{ activeTargets: { scrapePool: string }[] }>("/api/v1/targets?state=active");
+        const busy = new Set(activeTargets.map((t) => t.scrapePool));
+        return (prometheusConfig.scrape_configs as Section[]).map((j) => String(j.job_name)).filter((j) => !busy.has(j));
+      },
       targets: async () =>
         (
           await api<{ activeTargets: { labels: Record<string, string>; health: string; lastError: string }[] }>("/api/v1/targets")
@@ -352,6 +443,7 @@ export async function startLiveStack(options: LiveOptions = {}): Promise<LiveSta
           job: t.labels.job ?? "",
           health: t.health,
           lastError: t.lastError,
+          labels: t.labels,
         })),
       alertGroups: async () => {
         const res = await fetch(`http://127.0.0.1:${ports.am}/api/v2/alerts/groups`, { signal: AbortSignal.timeout(10_000) });

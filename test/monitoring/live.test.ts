@@ -52,16 +52,29 @@ describe.skipIf(!liveToolsPresent)("GIVEN the generated monitoring stack running
       return t.length === expected.length && t.every((x) => x.health === "up") ? t : undefined;
     });
     expect(targets.map((t) => t.job).sort()).toEqual(expected);
-    // What stays for the cluster: control plane, kubelet, kube-state-metrics, Grafana, the operator, the reloaders.
+    // The operator's relabelling ran on what discovery gave: the Service and its namespace, the backing
+    // pod and container, and the endpoint's port name.
+    const backend = targets.find((t) => t.job === "backend")!;
+    expect(backend.labels).toMatchObject({ namespace: "guestbook", service: "backend", endpoint: "http", container: "backend" });
+    expect(backend.labels.pod).toMatch(/^backend-/);
+    // What stays for the cluster, among the operator's jobs: the control plane and the kubelet have no local
+    // Service at all; kube-state-metrics, Grafana, the operator and the reloaders' ports have Services whose
+    // targets the relabelling of their job did not keep, since no local process stands in for them.
     expect(live.skipped.map((s) => s.job)).toEqual(
       expect.arrayContaining([
-        "apiserver/https",
-        "kubelet/https-metrics",
-        "kube-state-metrics/http-metrics",
-        "grafana/http",
-        "prometheus-operator/http",
+        "serviceMonitor/monitoring/apiserver/0",
+        "serviceMonitor/monitoring/kubelet/0",
+        "serviceMonitor/monitoring/etcd/0",
       ]),
     );
+    expect(await live.idleJobs()).toEqual([
+      "serviceMonitor/monitoring/alertmanager-main/1",
+      "serviceMonitor/monitoring/grafana/0",
+      "serviceMonitor/monitoring/kube-state-metrics/0",
+      "serviceMonitor/monitoring/kube-state-metrics/1",
+      "serviceMonitor/monitoring/prometheus-k8s/1",
+      "serviceMonitor/monitoring/prometheus-operator/0",
+    ]);
   }, 90_000);
 
   it("WHEN traffic has flowed THEN every recording rule returns data", async () => {

@@ -1,5 +1,6 @@
 // The real prometheus-operator on the simulated cluster: it waits for its CRDs, then turns a Prometheus
 // into a StatefulSet whose pods kwok makes Ready, and reports the Prometheus Available.
+import { gunzipSync } from "node:zlib";
 import { readdirSync } from "node:fs";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,6 +11,9 @@ import { up, type Sim } from "../../tools/sim/cluster.js";
 import { goModuleDir } from "../../tools/cache/gomod.js";
 import { waitFor } from "../../tools/sim/probe.js";
 import { controlPlane, missingSimTools } from "./requirements.js";
+import { operatorConfig, promconfigBin } from "../monitoring/promconfig.js";
+import { overlay } from "../monitoring/support.js";
+import yaml from "js-yaml";
 
 const missing = missingSimTools(...[...controlPlane, "prometheus-operator"]);
 
@@ -35,21 +39,31 @@ describe.skipIf(missing.length > 0)("GIVEN the simulated cluster with the promet
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
 
+  // The CRDs, the monitoring namespace and the running operator, set up once by whichever test runs first.
+  let operatorReady: Promise<void> | undefined;
+  const crdsAndOperator = () =>
+    (operatorReady ??= (async () => {
+      const crdDir = join(
+        await goModuleDir(goTools.prometheusOperator.module, prometheusOperator.version),
+        prometheusOperator.crdModulePath,
+      );
+      const files = readdirSync(crdDir).filter((f) => f.endsWith(".yaml"));
+      expect(files.length).toBeGreaterThanOrEqual(10);
+      // Server-side apply: several of these CRDs are larger than the last-applied annotation allows.
+      await sim.kubectl(["apply", "--server-side", ...files.flatMap((f) => ["-f", join(crdDir, f)])]);
+      await sim.kubectl(["create", "namespace", "monitoring"]);
+      await waitFor(
+        undefined,
+        "prometheus-operator running",
+        async () => {
+          if (!sim.procs.some((p) => p.name === "prometheus-operator")) throw new Error("not started yet");
+        },
+        180_000,
+      );
+    })());
+
   it("WHEN the pinned CRDs are applied and a Prometheus is created THEN the operator reports it Available", async () => {
-    const crdDir = join(await goModuleDir(goTools.prometheusOperator.module, prometheusOperator.version), prometheusOperator.crdModulePath);
-    const files = readdirSync(crdDir).filter((f) => f.endsWith(".yaml"));
-    expect(files.length).toBeGreaterThanOrEqual(10);
-    // Server-side apply: several of these CRDs are larger than the last-applied annotation allows.
-    await sim.kubectl(["apply", "--server-side", ...files.flatMap((f) => ["-f", join(crdDir, f)])]);
-    await sim.kubectl(["create", "namespace", "monitoring"]);
-    await waitFor(
-      undefined,
-      "prometheus-operator running",
-      async () => {
-        if (!sim.procs.some((p) => p.name === "prometheus-operator")) throw new Error("not started yet");
-      },
-      180_000,
-    );
+    await crdsAndOperator();
     await waitFor(undefined, "Prometheus created", () => sim.kubectl(["apply", "-f", "-"], JSON.stringify(prometheus)), 60_000);
 
     await waitFor(
@@ -71,5 +85,45 @@ describe.skipIf(missing.length > 0)("GIVEN the simulated cluster with the promet
     );
     const ready = await sim.kubectl(["get", "statefulset", "prometheus-sim", "-n", "monitoring", "-o", "jsonpath={.status.readyReplicas}"]);
     expect(ready).toBe("1");
+  });
+
+  it("WHEN the rendered local Prometheus and monitors are applied THEN the operator writes exactly the configuration tools/promconfig prints for them", async () => {
+    expect(promconfigBin, "tools/promconfig is built (node --import tsx tools/cache/build.ts promconfig)").toBeTruthy();
+    await crdsAndOperator();
+    const objects = ["apps", "operator", "platform", "monitors"].flatMap((layer) => overlay("local", layer));
+    const monitoring = objects.filter(
+      (o) => o.apiVersion.startsWith("monitoring.coreos.com/") && ["Prometheus", "ServiceMonitor", "Probe", "PodMonitor"].includes(o.kind),
+    );
+    expect(monitoring.filter((o) => o.kind === "ServiceMonitor").length).toBeGreaterThan(10);
+    for (const ns of new Set(monitoring.map((o) => o.metadata.namespace!)))
+      if (ns !== "monitoring") await sim.kubectl(["create", "namespace", ns]);
+    // Every namespace a monitor watches must exist for the operator's namespace selection, as on Kind.
+    for (const ns of ["guestbook", "kube-system", "default"]) await sim.kubectl(["get", "namespace", ns]);
+    await sim.kubectl(["apply", "--server-side", "-f", "-"], monitoring.map((o) => JSON.stringify(o)).join("\n"));
+
+    const expected = await operatorConfig(objects, scratch);
+    let last = "";
+    await waitFor(
+      undefined,
+      "the operator's prometheus-k8s Secret equal to promconfig's output",
+      async () => {
+        const data = await sim.kubectl([
+          "get",
+          "secret",
+          "prometheus-k8s",
+          "-n",
+          "monitoring",
+          "-o",
+          "jsonpath={.data.prometheus\\.yaml\\.gz}",
+        ]);
+        if (!data) throw new Error("no prometheus.yaml.gz yet");
+        const written = yaml.load(gunzipSync(Buffer.from(data, "base64")).toString("utf8"));
+        last = JSON.stringify(written);
+        expect(written).toEqual(expected);
+      },
+      120_000,
+    ).catch((error: unknown) => {
+      throw new Error(`${String(error)}\nlast written config: ${last.slice(0, 2000)}`);
+    });
   });
 });

@@ -1,6 +1,7 @@
 // How each pinned tool of the simulated cluster is built from Go modules. Upstream code is never
 // committed: wrapper modules (go.mod, a tiny main.go) are written into the cache at build time.
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { chmodSync, cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { repoRoot } from "../../generators/paths.js";
@@ -165,6 +166,27 @@ const prometheusOperator: Recipe = {
   },
 };
 
+/** Our own Go source (tools/promconfig) linked against the pinned operator's packages. */
+export const promconfigSource = join(repoRoot, "tools", "promconfig", "main.go");
+
+/**
+ * promconfig: the Prometheus configuration the pinned operator writes for given objects, from the operator's
+ * own selection, validation and generator (tools/promconfig/README.md). The source's hash is part of the
+ * version, so an edited main.go is rebuilt.
+ */
+export const promconfigRecipe: Recipe = {
+  name: "promconfig",
+  version: `${goTools.prometheusOperator.version}+${createHash("sha256").update(readFileSync(promconfigSource)).digest("hex").slice(0, 12)}`,
+  binaries: ["promconfig"],
+  async build(ctx) {
+    const { module, version } = goTools.prometheusOperator;
+    const subs = [`${module}/pkg/apis/monitoring`, `${module}/pkg/client`];
+    write(ctx, "go.mod", goMod("promconfig", [`${module} ${version}`, ...subs.map((m) => `${m} ${version}`)]));
+    cpSync(promconfigSource, join(ctx.src, "main.go"));
+    await ctx.go(["build", "-trimpath", "-ldflags=-s -w", "-o", join(ctx.bin, "promconfig"), "."]);
+  },
+};
+
 /**
  * The built web UI of the pinned Argo CD (../shared/argocd-ui, see its README): the Go module ships
  * ui/dist/app empty, and argocd-server reads index.html only from the files embedded at build time.
@@ -288,6 +310,7 @@ export const recipes: readonly Recipe[] = [
   kube,
   argocdRecipe(existsSync(argocdUIArchive) ? argocdUIArchive : undefined),
   prometheusOperator,
+  promconfigRecipe,
   prometheusProject("prometheus", goTools.prometheus, ["prometheus", "promtool"]),
   prometheusProject("alertmanager", goTools.alertmanager, ["alertmanager", "amtool"]),
   // The kind CLI and the Go-built parts of the Kind node image (tools/kind).
