@@ -27,4 +27,10 @@ export interface Layer {
   remote?(config: StackConfig): readonly string[];
   /** What overlays/<env>/<layer>/ adds. */
   overlay(config: StackConfig, env: EnvironmentConfig): OverlayParts;
+  /**
+   * false for a layer of cluster-wide objects that are the same in every environment (the CRDs and the
+   * namespaces): its overlays then carry no `stackwave.dev/environment` label, and, being identical,
+   * kustomize builds them once (tools/dev/kustomize.ts keys builds by content). Default true.
+   */
+  readonly environmentLabel?: boolean;
 }

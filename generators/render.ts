@@ -85,7 +85,9 @@ function layerFiles(config: StackConfig, layer: Layer): FileSpec[] {
       patches: patchList.map((p) => ({ path: rel(p) })).sort((a, b) => a.path.localeCompare(b.path)),
       replicas: parts.replicas,
       images,
-      labels: [{ pairs: { "stackwave.dev/environment": env.name }, includeSelectors: false }],
+      ...(layer.environmentLabel === false
+        ? {}
+        : { labels: [{ pairs: { "stackwave.dev/environment": env.name }, includeSelectors: false }] }),
     });
     return [...extra, ...patchList, { ...self, path: `${odir}/kustomization.yaml`, value: kustomization }];
   });

@@ -30,4 +30,6 @@ export const crds: Layer = {
   subBases: (config) => ({ namespaces: [namespaces(config)] }),
   remote: (config) => crdFiles.map((file) => prometheusOperator.crdURL(config.versions.prometheusOperator, file)),
   overlay: () => noOverlay,
+  // CRDs and namespaces are cluster-wide: the same objects whichever environment a cluster runs.
+  environmentLabel: false,
 };

@@ -116,8 +116,8 @@ ${row(`\`kustomize build\` of all ${folders.length} folders, outputs cached (not
     } (medians, same run).
 
 The command runs a cached esbuild bundle (tools/bundle/README.md): tsx resolved and transformed ~1,800 small
-model files on every run. The cold kustomize figure is dominated by the two \`crds\` overlays, each parsing the
-4.3 MiB of upstream CRDs; they differ in their environment label, so they are two distinct builds.
+model files on every run. The cold kustomize figure is dominated by the \`crds\` overlays, which parse the 4.3 MiB
+of upstream CRDs; they carry no environment label, so they are one distinct build, and the largest builds start first.
 Reproduce: \`npm run bench:generate\` (\`BENCH_RUNS=n\`).`,
   );
 } finally {

@@ -162,8 +162,19 @@ function strings(value: unknown): string[] {
  * absolute for the module cache's upstream files). A string that is not a path only adds nothing.
  */
 export function buildKey(root: string, folder: string, tool: string): string {
+  return buildInputs(root, folder, tool).key;
+}
+
+/** buildKey's key, and how many bytes of input the build reads (a build's cost grows with it). */
+function buildInputs(root: string, folder: string, tool: string): { key: string; bytes: number } {
   const lines = new Set<string>();
   const seen = new Set<string>();
+  let bytes = 0;
+  const hash = (file: string) => {
+    const content = readFileSync(file);
+    bytes += content.length;
+    return sha1(content);
+  };
   const visit = (dir: string, top: boolean) => {
     if (seen.has(dir)) return;
     seen.add(dir);
@@ -173,20 +184,20 @@ export function buildKey(root: string, folder: string, tool: string): string {
         : isAbsolute(relative(root, file)) || relative(root, file).startsWith("..")
           ? file
           : relative(root, file);
-      lines.add(`${name.split(sep).join("/")} ${sha1(readFileSync(file))}`);
+      lines.add(`${name.split(sep).join("/")} ${hash(file)}`);
       if (!/^kustomization\.ya?ml$/.test(file.split(sep).pop()!)) continue;
       for (const ref of strings(yaml.load(readFileSync(file, "utf8")))) {
         if (ref.includes("\n") || /^[a-z]+:\/\//.test(ref)) continue;
         const target = resolve(dirname(file), ref);
         if (target.startsWith(join(root, folder) + sep) || !existsSync(target)) continue;
         if (statSync(target).isDirectory()) visit(target, false);
-        else lines.add(`${relative(root, target).startsWith("..") ? target : relative(root, target)} ${sha1(readFileSync(target))}`);
+        else lines.add(`${relative(root, target).startsWith("..") ? target : relative(root, target)} ${hash(target)}`);
       }
     }
   };
   visit(join(root, folder), true);
   const { size, mtimeMs } = statSync(tool);
-  return sha1([`${tool} ${size} ${mtimeMs}`, ...[...lines].sort()].join("\n"));
+  return { key: sha1([`${tool} ${size} ${mtimeMs}`, ...[...lines].sort()].join("\n")), bytes };
 }
 
 const run = promisify(execFile);
@@ -230,10 +241,11 @@ export async function buildAll(folders: readonly string[], options: BuildAllOpti
   const cache = options.cache ?? true;
   const { root, remove } = localizedCopy();
   try {
-    const byKey = new Map<string, string>();
-    const keys = new Map(folders.map((folder) => [folder, buildKey(root, folder, tool)] as const));
-    for (const [folder, key] of keys) if (!byKey.has(key)) byKey.set(key, folder);
-    const queue = [...byKey];
+    const byKey = new Map<string, { folder: string; bytes: number }>();
+    const inputs = new Map(folders.map((folder) => [folder, buildInputs(root, folder, tool)] as const));
+    for (const [folder, { key, bytes }] of inputs) if (!byKey.has(key)) byKey.set(key, { folder, bytes });
+    // Largest first, so the long builds (the CRDs) start at once and the small ones fill in around them.
+    const queue = [...byKey].sort(([, a], [, b]) => b.bytes - a.bytes).map(([key, { folder }]) => [key, folder] as const);
     const outputs = new Map<string, BuildResult>();
     const worker = async () => {
       for (let next = queue.shift(); next; next = queue.shift()) {
@@ -247,7 +259,7 @@ export async function buildAll(folders: readonly string[], options: BuildAllOpti
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, options.jobs ?? 2) }, worker));
-    return new Map(folders.map((folder) => [folder, outputs.get(keys.get(folder)!)!]));
+    return new Map(folders.map((folder) => [folder, outputs.get(inputs.get(folder)!.key)!]));
   } finally {
     remove();
   }
