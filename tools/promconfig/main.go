@@ -289,9 +289,17 @@ func run(args []string, endpointSlice bool) ([]byte, error) {
 		return nil, fmt.Errorf("the operator rejects %d object(s):\n  %s", len(refused), strings.Join(refused, "\n  "))
 	}
 
+	// The feature gates at the operator's defaults, as the deployed operator runs (it sets no --feature-gates).
+	gates := operator.DefaultConfig("0", "0").Gates // the quantities are the reloader's, unused here
 	var opts []prompkg.ConfigGeneratorOption
 	if endpointSlice {
 		opts = append(opts, prompkg.WithEndpointSliceSupport())
+	}
+	if gates.Enabled(operator.PrometheusShardRetentionPolicyFeature) {
+		opts = append(opts, prompkg.WithPrometheusRetentionPolicies())
+	}
+	if gates.Enabled(operator.PrometheusTopologyShardingFeature) {
+		opts = append(opts, prompkg.WithPrometheusTopologySharding())
 	}
 	generator, err := prompkg.NewConfigGenerator(logger, p, opts...)
 	if err != nil {
