@@ -11,7 +11,10 @@ import { startDocker, type Docker } from "../../tools/kind/docker/daemon.js";
 import type { MirrorImage } from "../../tools/mirror/images.js";
 import { mirrorMain } from "../../tools/mirror/main.js";
 import { hasImage, manifestAccept, missingFrom } from "../../tools/mirror/registry.js";
-import { formatReport, loadBundle, localImages, seed, writeBundle } from "../../tools/mirror/seed.js";
+import { bundleCrdFolder, formatReport, loadBundle, localImages, seed, writeBundle } from "../../tools/mirror/seed.js";
+import { crdContents, crdReleaseDir } from "../../tools/bootstrap/crds.js";
+import { crdFiles } from "../../generators/layers/crds.js";
+import { prometheusOperator } from "../../generators/versions.js";
 import { startRegistry, type Registry } from "../support/registry.js";
 import { requireTool } from "../support/tools.js";
 import { testDir } from "../support/temp.js";
@@ -130,5 +133,24 @@ describe.skipIf(Boolean(blocker) || !registryBinary)("GIVEN the harness Docker a
     } finally {
       await empty.stop();
     }
+  });
+
+  it("WHEN a bundle carries the CRDs THEN docker load still takes it, and seeding from it leaves them where the offline crds step finds them without the Go module cache", async () => {
+    const dir = testDir("bundle-crds");
+    const file = join(dir, "images.tar");
+    const version = prometheusOperator.version;
+    const crds = await crdContents(version, true); // from the Go module cache here
+    await writeBundle(file, [pause], docker, { version, files: crds.files });
+    const entries = readTar(readFileSync(file)).map((e) => e.path);
+    expect(entries).toContain("manifest.json");
+    for (const name of crdFiles) expect(entries).toContain(`${bundleCrdFolder}/${crdReleaseDir(version)}/${name}`);
+
+    const root = join(dir, "crds");
+    expect(await loadBundle(file, docker, root)).toEqual([crdReleaseDir(version)]);
+    expect((await localImages(docker)).has(pause)).toBe(true);
+    const offline = await crdContents(version, true, { moduleCache: false, bundled: root });
+    expect(offline.from).toContain(root);
+    expect([...offline.files.keys()].sort()).toEqual([...crdFiles].sort());
+    for (const [name, text] of crds.files) expect(offline.files.get(name)).toBe(text);
   });
 });

@@ -11,6 +11,7 @@ import { pathToFileURL } from "node:url";
 import type { ClusterConfig } from "../../generators/config.js";
 import { defaultConfig } from "../../generators/stack.js";
 import { localRegistry } from "../../generators/versions.js";
+import { bundledCrdRoot, crdContents } from "../bootstrap/crds.js";
 import { registryRunArgv } from "../bootstrap/plan.js";
 import { run } from "../cache/command.js";
 import { dockerImages, mirrorImages, type MirrorImage } from "./images.js";
@@ -145,15 +146,22 @@ export async function mirrorMain(argv: readonly string[], d: DockerEnv = {}): Pr
       return report.missing.some((m) => m.required) ? 1 : 0;
     }
     case "bundle": {
-      const { saved, missing } = await writeBundle(options.out!, [...images.map((i) => i.reference), ...dockerImages(config)], d);
-      log(`bundle ${options.out}: ${saved.length} images saved`);
+      // The CRDs go along: offline, the crds step reads them from the seeded bundle (tools/bootstrap/crds.ts).
+      const version = config.versions.prometheusOperator;
+      const crds = await crdContents(version, false);
+      const { saved, missing } = await writeBundle(options.out!, [...images.map((i) => i.reference), ...dockerImages(config)], d, {
+        version,
+        files: crds.files,
+      });
+      log(`bundle ${options.out}: ${saved.length} images saved, and the prometheus-operator ${version} CRDs (from ${crds.from})`);
       for (const reference of missing) log(`  ✗ not in the local Docker: ${reference}`);
       return images.some((i) => i.required && missing.includes(i.reference)) ? 1 : 0;
     }
     case "seed": {
       if (options.from) {
         log(`loading ${options.from}`);
-        await loadBundle(options.from, d);
+        const releases = await loadBundle(options.from, d);
+        log(releases.length ? `CRDs from the bundle: ${releases.join(", ")} (into ${bundledCrdRoot})` : "the bundle carries no CRDs");
       }
       if (options.pull) {
         const local = await localImages(d);

@@ -1,7 +1,10 @@
 // Copies images from the local Docker (after loading a bundle, when given one) into the mirror, and writes
 // bundles. Pushes go through Docker, which compresses the layers and skips those the registry has.
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { mirrorReference } from "../../generators/clusters/mirror.js";
+import { bundledCrdRoot, crdReleaseDir } from "../bootstrap/crds.js";
 import { run } from "../cache/command.js";
 import type { MirrorImage } from "./images.js";
 import { hasImage } from "./registry.js";
@@ -38,10 +41,38 @@ export async function localImages(d: DockerEnv): Promise<Set<string>> {
   );
 }
 
-/** `docker load` of a bundle written by writeBundle (or any `docker save` archive). */
-export async function loadBundle(file: string, d: DockerEnv): Promise<void> {
+/** The folder inside a bundle that holds the CRDs it carries (beside the `docker save` entries, which docker load ignores). */
+export const bundleCrdFolder = "stackwave-crds";
+
+/**
+ * `docker load` of a bundle written by writeBundle (or any `docker save` archive), then the CRD releases it
+ * carries into `crdRoot` (where bootstrap's crds step reads them offline). Resolves with those releases.
+ */
+export async function loadBundle(file: string, d: DockerEnv, crdRoot: string = bundledCrdRoot): Promise<string[]> {
   if (!existsSync(file)) throw new Error(`--from: expected a bundle written by \`mirror bundle\`, got "${file}" (no such file)`);
   await docker(["load", "--input", file], d);
+  const entries = (await run(["tar", "-tf", file])).split("\n");
+  const releases = [
+    ...new Set(
+      entries
+        .filter((e) => e.startsWith(`${bundleCrdFolder}/`))
+        .map((e) => e.split("/")[1])
+        .filter(Boolean),
+    ),
+  ] as string[];
+  if (releases.length === 0) return [];
+  const scratch = mkdtempSync(join(tmpdir(), "stackwave-bundle-crds-"));
+  try {
+    await run(["tar", "-xf", file, "-C", scratch, bundleCrdFolder]);
+    mkdirSync(crdRoot, { recursive: true });
+    for (const release of releases) {
+      rmSync(join(crdRoot, release), { recursive: true, force: true });
+      renameSync(join(scratch, bundleCrdFolder, release), join(crdRoot, release));
+    }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  return releases.sort();
 }
 
 export interface SeedReport {
@@ -91,17 +122,38 @@ export async function seed(options: SeedOptions): Promise<SeedReport> {
   return { pushed, present, missing };
 }
 
-/** `docker save` of every reference the local Docker has into one file; returns the ones it lacks. */
+/** CRD files a bundle carries for one prometheus-operator release. */
+export interface BundleCrds {
+  readonly version: string;
+  readonly files: ReadonlyMap<string, string>;
+}
+
+/**
+ * `docker save` of every reference the local Docker has into one file, plus the given CRD release appended
+ * under stackwave-crds/ (tar -r); returns the references it lacks.
+ */
 export async function writeBundle(
   file: string,
   references: readonly string[],
   d: DockerEnv,
+  crds?: BundleCrds,
 ): Promise<{ saved: string[]; missing: string[] }> {
   const local = await localImages(d);
   const saved = references.filter((r) => local.has(r));
   const missing = references.filter((r) => !local.has(r));
   if (!saved.length) throw new Error(`bundle ${file}: none of the ${references.length} images is in the local Docker`);
   await docker(["save", "--output", file, ...saved], d);
+  if (crds) {
+    const scratch = mkdtempSync(join(tmpdir(), "stackwave-bundle-crds-"));
+    try {
+      const dir = join(scratch, bundleCrdFolder, crdReleaseDir(crds.version));
+      mkdirSync(dir, { recursive: true });
+      for (const [name, text] of crds.files) writeFileSync(join(dir, name), text);
+      await run(["tar", "-rf", file, "-C", scratch, bundleCrdFolder]);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  }
   return { saved, missing };
 }
 
