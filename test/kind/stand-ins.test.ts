@@ -63,10 +63,15 @@ function sample(body: string, name: string, labels: Record<string, string> = {})
   return undefined;
 }
 
-/** One RESP exchange with Redis: sends `commands`, resolves with the raw replies once `replies` lines arrived. */
+/**
+ * One RESP exchange with Redis: sends `commands`, resolves with the raw replies once `replies` lines arrived.
+ * Rejects when the connection closes first or nothing more comes for 5 s: Docker's port proxy accepts a
+ * connection before Redis listens and then closes it, and a waitFor around this must see that as "not yet".
+ */
 function redisExchange(port: number, commands: readonly string[][], replies: number): Promise<string[]> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, "127.0.0.1");
+    socket.setTimeout(5_000, () => socket.destroy(new Error(`no full reply from 127.0.0.1:${port} within 5 s`)));
     let buffer = "";
     socket.on("data", (chunk) => {
       buffer += chunk.toString();
@@ -76,6 +81,7 @@ function redisExchange(port: number, commands: readonly string[][], replies: num
         resolve(lines);
       }
     });
+    socket.on("close", () => reject(new Error(`127.0.0.1:${port} closed the connection after ${JSON.stringify(buffer)}`)));
     socket.on("error", reject);
     socket.on("connect", () => {
       for (const c of commands) socket.write(`*${c.length}\r\n${c.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join("")}`);
