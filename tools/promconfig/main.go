@@ -165,35 +165,29 @@ func read(file string, into *objects) error {
 	}
 }
 
+// collect decodes d as a T and appends it to list.
+func collect[T any](d document, schemas map[string]*structuralschema.Structural, list *[]*T) error {
+	o, err := decode[T](d, schemas)
+	if err == nil {
+		*list = append(*list, o)
+	}
+	return err
+}
+
 func decodeAll(into *objects) error {
 	for _, d := range into.pending {
 		var err error
 		switch d.kind {
 		case "monitoring.coreos.com/v1/Prometheus":
-			var o *monitoringv1.Prometheus
-			if o, err = decode[monitoringv1.Prometheus](d, into.schemas); err == nil {
-				into.prometheus = append(into.prometheus, o)
-			}
+			err = collect(d, into.schemas, &into.prometheus)
 		case "monitoring.coreos.com/v1/ServiceMonitor":
-			var o *monitoringv1.ServiceMonitor
-			if o, err = decode[monitoringv1.ServiceMonitor](d, into.schemas); err == nil {
-				into.sMons = append(into.sMons, o)
-			}
+			err = collect(d, into.schemas, &into.sMons)
 		case "monitoring.coreos.com/v1/PodMonitor":
-			var o *monitoringv1.PodMonitor
-			if o, err = decode[monitoringv1.PodMonitor](d, into.schemas); err == nil {
-				into.pMons = append(into.pMons, o)
-			}
+			err = collect(d, into.schemas, &into.pMons)
 		case "monitoring.coreos.com/v1/Probe":
-			var o *monitoringv1.Probe
-			if o, err = decode[monitoringv1.Probe](d, into.schemas); err == nil {
-				into.probes = append(into.probes, o)
-			}
+			err = collect(d, into.schemas, &into.probes)
 		case "monitoring.coreos.com/v1alpha1/ScrapeConfig":
-			var o *monitoringv1alpha1.ScrapeConfig
-			if o, err = decode[monitoringv1alpha1.ScrapeConfig](d, into.schemas); err == nil {
-				into.scrapeConfigs = append(into.scrapeConfigs, o)
-			}
+			err = collect(d, into.schemas, &into.scrapeConfigs)
 		}
 		if err != nil {
 			return err
