@@ -1,5 +1,5 @@
-// The slow path of run.mjs: bundle a repository TypeScript entry with esbuild into the cache, and record
-// every file that went in (the manifest run.mjs checks). See README.md for the layout.
+// The slow path of load.mjs: bundle a repository TypeScript entry with esbuild into the cache, and record
+// every file that went in (the manifest load.mjs checks). See README.md for the layout.
 //
 // Two layers, so that editing a generator rebuilds only the small one:
 //   - local: the repository's own modules reachable from the entry, bundled with code splitting (a dynamic
@@ -14,7 +14,7 @@ import { pathToFileURL } from "node:url";
 
 /** What a build recorded: the files that went in and where the result is. */
 export interface Manifest {
-  /** run.mjs' environment(): Node, esbuild, the lockfile and the bundler's own files; any change rebuilds everything. */
+  /** load.mjs' environment(): Node, esbuild, the lockfile and the bundler's own files; any change rebuilds everything. */
   readonly environment: string;
   /** Repository-relative path → sha1 of the exact text esbuild was given. */
   readonly inputs: Readonly<Record<string, string>>;
@@ -26,7 +26,7 @@ export interface Manifest {
 
 const sha1 = (text: string | Buffer) => createHash("sha1").update(text).digest("hex");
 
-/** Where bundles live (run.mjs' cacheDir): inside node_modules, so a bare import from a bundle resolves like one from the repository. */
+/** Where bundles live (load.mjs' cacheDir): inside node_modules, so a bare import from a bundle resolves like one from the repository. */
 const cacheDir = (root: string) => join(root, "node_modules", ".cache", "stackwave-bundle");
 
 /** Writes `files` (name → content) as the folder `dir`, all at once: a reader sees the old folder or the new one. */
@@ -225,7 +225,7 @@ function prune(root: string, id: string, keep: string): void {
 
 /**
  * Bundles `entry` (repository-relative) from the working tree, records it under the manifest `id`, removes
- * the entry's older bundles, and returns the manifest. `env` is run.mjs' environment().
+ * the entry's older bundles, and returns the manifest. `env` is load.mjs' environment().
  */
 export async function build(root: string, entry: string, id: string, env: string): Promise<Manifest> {
   mkdirSync(cacheDir(root), { recursive: true });

@@ -9,7 +9,6 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { layerNames, type LayerName } from "../../generators/config.js";
-import type { Layer } from "../../generators/layer.js";
 import { images } from "../../generators/versions.js";
 import { handEdits, isGenerated } from "./generated.js";
 import { filesUnder, importGraph, reachable, withImporters } from "./imports.js";
@@ -113,26 +112,13 @@ function unstaged(root: string, reads: readonly string[]): string[] {
   return [...changed].filter((file) => reads.some((read) => (read.endsWith("/") ? file.startsWith(read) : file === read))).sort();
 }
 
-/** The generator modules the hook needs, loaded only once it is known to regenerate (each a chunk of the bundle). */
-async function engine() {
-  const [{ render }, { defaultConfig }, { writeTree }] = await Promise.all([
-    import("../../generators/render.js"),
-    import("../../generators/stack.js"),
-    import("../../generators/write.js"),
-  ]);
-  return { render, defaultConfig, writeTree };
-}
-
-/**
- * The layers a scope renders: each layer's own module (and so its model packages) only. esbuild bundles
- * every generators/layers/*.ts as a chunk for the template import; a new layer also changes config.ts and
- * registry.ts, which are inputs of the bundle, so it is never missing from a current one.
- */
-async function layersFor(scope: Plan["scope"]): Promise<readonly Layer[]> {
-  if (scope === "full") return (await import("../../generators/registry.js")).allLayers;
-  return Promise.all(
-    scope.map(async (name) => layerIn(name, (await import(`../../generators/layers/${name}.ts`)) as Record<string, unknown>)),
-  );
+/** The generator side (regenerate.ts), from its own cached bundle when the hook runs from one. */
+async function engine(root: string): Promise<typeof import("./regenerate.js")> {
+  // A computed specifier, so esbuild leaves it out of this bundle: a generator edit must not make the
+  // hook rebuild before it can start tsgo. load.mjs is plain JavaScript and loads as it is.
+  const runner = pathToFileURL(join(root, "tools", "bundle", "load.mjs")).href;
+  const { load } = (await import(runner)) as { load(root: string, entry: string): Promise<unknown> };
+  return (await load(root, "tools/dev/regenerate.ts")) as typeof import("./regenerate.js");
 }
 
 /** render()'s failure as lines: every problem of a GenerationError, or a generator's crash with its stack. */
@@ -142,8 +128,8 @@ function failureLines(error: unknown): string {
 }
 
 /** The whole generated tree as render() makes it from the working tree's generators, in this process. */
-async function renderTree(): Promise<Map<string, string>> {
-  const { render, defaultConfig } = await engine();
+async function renderTree(root: string): Promise<Map<string, string>> {
+  const { render, defaultConfig, layersFor } = await engine(root);
   return render(defaultConfig(), await layersFor("full"));
 }
 
@@ -167,20 +153,11 @@ async function handEdited(root: string, staged: readonly string[]): Promise<stri
   if (generated.length === 0) return [];
   let rendered: Map<string, string>;
   try {
-    rendered = await renderTree();
+    rendered = await renderTree(root);
   } catch (error) {
     return [`the generators do not render, so staged generated files cannot be checked:\n${failureLines(error)}`];
   }
   return handEdits(new Map(generated.map((path) => [path, stagedContent(root, path)])), rendered);
-}
-
-/** The Layer a layer entry module exports (generators/layers/<name>.ts exports `const <name>: Layer`). */
-function layerIn(name: LayerName, module: Record<string, unknown>): Layer {
-  const layer = Object.values(module).find(
-    (value) => (value as Partial<Layer> | undefined)?.name === name && typeof (value as Layer).base === "function",
-  );
-  if (!layer) throw new Error(`${entryOf(name)}: expected an exported Layer named "${name}"`);
-  return layer as Layer;
 }
 
 async function main(): Promise<number> {
@@ -240,7 +217,7 @@ async function regenerateChecked(
   }
   let rendered: { files: Map<string, string>; write: () => void } | undefined;
   try {
-    const { render, defaultConfig, writeTree } = await engine();
+    const { render, defaultConfig, writeTree, layersFor } = await engine(root);
     const config = defaultConfig();
     const files = render(config, await layersFor(decided.scope));
     rendered = {

@@ -1,0 +1,77 @@
+// The bundle cache's fast path, shared by run.mjs (the command) and the pre-commit hook (which loads the
+// generators' bundle from its own): import a repository TypeScript entry from its cached bundle when every
+// file that went into it is byte-for-byte unchanged, else let build.ts rebuild it first. Plain JavaScript on
+// purpose: a .ts file here would make Node load its type stripper (about 80 ms) on every run. build.ts'
+// Manifest describes the JSON read here.
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import module from "node:module";
+import { basename, extname, join } from "node:path";
+import { pathToFileURL } from "node:url";
+
+/** Bumped when the cache's layout or the build options change, so old entries are never reused. */
+const format = 1;
+
+const sha1 = (text) => createHash("sha1").update(text).digest("hex");
+const read = (path) => (existsSync(path) ? readFileSync(path) : "");
+
+/** Where bundles live: inside node_modules, so a bare import from a bundle resolves like one from the repository. */
+export const cacheDir = (root) => join(root, "node_modules", ".cache", "stackwave-bundle");
+
+/** Everything besides the inputs that a bundle depends on: Node, esbuild, the installed packages, the bundler. */
+export function environment(root) {
+  // node_modules/.package-lock.json is what npm actually installed; package-lock.json when it is absent.
+  const lock = join(root, "node_modules", ".package-lock.json");
+  return sha1(
+    [
+      String(format),
+      process.version,
+      sha1(read(join(root, "node_modules", "esbuild", "package.json"))),
+      sha1(read(existsSync(lock) ? lock : join(root, "package-lock.json"))),
+      sha1(read(join(import.meta.dirname, "load.mjs"))),
+      sha1(read(join(import.meta.dirname, "run.mjs"))),
+      sha1(read(join(import.meta.dirname, "build.ts"))),
+    ].join("\0"),
+  );
+}
+
+/** The manifest's bundle when every recorded input still has the content it was built from. */
+function current(root, manifest, env) {
+  if (!manifest || manifest.environment !== env) return undefined;
+  for (const [path, hash] of Object.entries(manifest.inputs)) {
+    let text;
+    try {
+      text = readFileSync(join(root, path));
+    } catch {
+      return undefined;
+    }
+    if (sha1(text) !== hash) return undefined;
+  }
+  const file = join(cacheDir(root), manifest.dir, manifest.file);
+  return existsSync(file) ? file : undefined;
+}
+
+/**
+ * Imports `entry` (repository-relative) from its bundle, rebuilding the bundle first when any file that went
+ * into it changed. Returns the module namespace.
+ */
+export async function load(root, entry) {
+  const cache = cacheDir(root);
+  // V8's code cache for the bundles: compiling the vendor modules is most of a cold start.
+  module.enableCompileCache?.(join(cache, "v8"));
+  const id = `${basename(entry, extname(entry))}-${sha1(`${root}\0${entry}`).slice(0, 8)}`;
+  const env = environment(root);
+  let manifest;
+  try {
+    manifest = JSON.parse(readFileSync(join(cache, `${id}.json`), "utf8"));
+  } catch {
+    manifest = undefined;
+  }
+  let file = current(root, manifest, env);
+  if (!file) {
+    const { build } = await import("./build.ts");
+    manifest = await build(root, entry, id, env);
+    file = join(cache, manifest.dir, manifest.file);
+  }
+  return import(pathToFileURL(file).href);
+}
