@@ -2,7 +2,7 @@
 // against the harness Docker, with every image pulled through the local mirror. The harness makes the
 // cluster from the generated config first (this machine needs its containerd patch, which bootstrap must
 // never carry); bootstrap adopts it, as it does any ready cluster of its name.
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromium, type Browser } from "playwright-core";
@@ -29,6 +29,41 @@ const figures = join(output, "kind-bootstrap.json");
 const clusterName = "stackwave-local";
 const minutes = (m: number) => m * 60_000;
 
+interface Target {
+  scrapePool: string;
+  scrapeUrl: string;
+  health: string;
+  lastError: string;
+  labels: Record<string, string>;
+}
+
+interface Sample {
+  metric: Record<string, string>;
+  value: [number, string];
+}
+
+interface Pod {
+  metadata: { namespace: string; name: string };
+  status: { phase: string };
+}
+
+/** The monitors the generated tree holds (base/<layer>/<name>-servicemonitor.yaml, -podmonitor, -probe), as Prometheus names their scrape pools. */
+function generatedMonitors(dir: string): string[] {
+  const pools: string[] = [];
+  const kinds = { servicemonitor: "serviceMonitor", podmonitor: "podMonitor", probe: "probe" } as const;
+  for (const layer of readdirSync(join(dir, "base"))) {
+    for (const file of readdirSync(join(dir, "base", layer))) {
+      const kind = /-(servicemonitor|podmonitor|probe)\.yaml$/.exec(file)?.[1] as keyof typeof kinds | undefined;
+      if (!kind) continue;
+      const text = readFileSync(join(dir, "base", layer, file), "utf8");
+      const name = /^metadata:\n(?:  .*\n)*?  name: (\S+)$/m.exec(text)?.[1];
+      const namespace = /^metadata:\n(?:  .*\n)*?  namespace: (\S+)$/m.exec(text)?.[1];
+      if (name && namespace) pools.push(`${kinds[kind]}/${namespace}/${name}`);
+    }
+  }
+  return pools.sort();
+}
+
 interface Application {
   metadata: { name: string };
   status?: { sync?: { status?: string; revision?: string }; health?: { status?: string } };
@@ -40,21 +75,43 @@ describe.skipIf(blocker)("node bootstrap.mjs on real Kind", () => {
   let clone: Clone;
   let env: NodeJS.ProcessEnv;
   let first: BootstrapRun;
+  /** Containers, volumes and networks the engine held before the run (say, a killed test's): not bootstrap's to remove. */
+  let before: Map<string, Set<string>>;
+  const inventory = async () =>
+    new Map(
+      await Promise.all(
+        (["container", "volume", "network"] as const).map(async (kind) => {
+          const args = kind === "container" ? ["ps", "-a", "--format", "{{.Names}}"] : [kind, "ls", "--format", "{{.Name}}"];
+          return [kind, new Set((await docker.docker(args)).split("\n").filter(Boolean))] as const;
+        }),
+      ),
+    );
+  /** When the first bootstrap returned: the quiet and idle checks count from here. */
+  let upAt = 0;
   let browser: Browser | undefined;
   const args = ["--offline", "--chart", chart, "--timeout", "40m"];
   const kubectl = (a: readonly string[], input?: string) => cluster.kubectl(["--context", `kind-${clusterName}`, ...a], { input });
   const applications = async () =>
     (JSON.parse(await kubectl(["-n", "argocd", "get", "applications.argoproj.io", "-o", "json"])) as { items: Application[] }).items;
   const url = (nodePort: number) => `http://127.0.0.1:${cluster.hostPorts.get(nodePort)}`;
+  const prometheus = async <T>(path: string): Promise<T> => {
+    const response = await fetch(`${url(30090)}${path}`);
+    if (response.status !== 200) throw new Error(`Prometheus ${path}: ${response.status} ${await response.text()}`);
+    return ((await response.json()) as { data: T }).data;
+  };
+  const query = async (promql: string) =>
+    (await prometheus<{ result: Sample[] }>(`/api/v1/query?query=${encodeURIComponent(promql)}`)).result;
 
   beforeAll(async () => {
     docker = await startDocker();
     await ensureImages(docker);
     await deleteCluster(docker, clusterName);
+    before = await inventory();
     clone = await cleanClone();
     cluster = await createCluster(docker, { wait: "5m" });
     env = bootstrapEnv(docker.env, cluster.kubeconfig);
     first = await runBootstrap(clone, args, env, log, minutes(60));
+    upAt = Date.now();
     recordRun(figures, "cold", first);
   }, minutes(90));
 
@@ -79,6 +136,63 @@ describe.skipIf(blocker)("node bootstrap.mjs on real Kind", () => {
         health: "Healthy",
       });
     }
+  });
+
+  it("scrapes at least one target for every ServiceMonitor, PodMonitor and Probe, the control plane included, and every target is up", async () => {
+    const expected = generatedMonitors(clone.dir);
+    // The operator, control plane and exporters, the apps and the probe: every monitor the tree generates.
+    for (const name of ["apiserver", "kubelet", "coredns", "kube-controller-manager", "kube-scheduler", "etcd", "kube-proxy"])
+      expect(
+        expected.some((pool) => pool.endsWith(`/${name}`)),
+        name,
+      ).toBe(true);
+    let targets: Target[] = [];
+    const report = async () => {
+      targets = (await prometheus<{ activeTargets: Target[] }>("/api/v1/targets?state=active")).activeTargets;
+      const pools = new Set(targets.map((t) => t.scrapePool.replace(/\/\d+$/, "")));
+      return {
+        withoutTarget: expected.filter((pool) => !pools.has(pool)),
+        notUp: targets.filter((t) => t.health !== "up").map((t) => `${t.scrapePool} ${t.scrapeUrl}: ${t.health} ${t.lastError}`),
+      };
+    };
+    // Each target needs its first scrape after the reloader applied the operator's config.
+    await expect.poll(report, { timeout: minutes(5), interval: 5000 }).toEqual({ withoutTarget: [], notUp: [] });
+    // cAdvisor is the kubelet monitor's second endpoint: the working-set figures below come from it.
+    expect(targets.some((t) => t.scrapeUrl.endsWith("/metrics/cadvisor"))).toBe(true);
+    recordFigure(figures, "targets up", targets.length);
+  });
+
+  it("five minutes after bring-up fires only the Watchdog, and reports every pod's working set beside its request", async () => {
+    const wait = upAt + minutes(5) - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    const firing = await query('ALERTS{alertstate="firing"}');
+    expect(firing.map((a) => `${a.metric.alertname} ${JSON.stringify(a.metric)}`).filter((a) => !a.startsWith("Watchdog "))).toEqual([]);
+    expect(firing.map((a) => a.metric.alertname)).toEqual(["Watchdog"]);
+
+    const key = (m: Record<string, string>) => `${m.namespace}/${m.pod}`;
+    const mib = (v: string) => Math.round((Number(v) / 2 ** 20) * 10) / 10;
+    const workingSet = new Map(
+      (await query('sum by (namespace, pod) (container_memory_working_set_bytes{container!="", container!="POD"})')).map((s) => [
+        key(s.metric),
+        mib(s.value[1]),
+      ]),
+    );
+    const requests = new Map(
+      (await query('sum by (namespace, pod) (kube_pod_container_resource_requests{resource="memory"})')).map((s) => [
+        key(s.metric),
+        mib(s.value[1]),
+      ]),
+    );
+    const pods = (JSON.parse(await kubectl(["get", "pods", "-A", "-o", "json"])) as { items: Pod[] }).items.filter(
+      (p) => p.status.phase === "Running",
+    );
+    const rows = pods.map((p) => {
+      const id = `${p.metadata.namespace}/${p.metadata.name}`;
+      return { pod: id, workingSetMiB: workingSet.get(id), requestMiB: requests.get(id) };
+    });
+    // Every running pod, kube-system's included, is measured: cAdvisor sees them all.
+    expect(rows.filter((r) => !(r.workingSetMiB! > 0)).map((r) => r.pod)).toEqual([]);
+    recordFigure(figures, "working set after 5 min idle (MiB)", rows);
   });
 
   it("serves the guestbook in a browser, and keeps messages across backend and database restarts", async () => {
@@ -131,6 +245,40 @@ describe.skipIf(blocker)("node bootstrap.mjs on real Kind", () => {
         .toMatch(/Healthy[\s\S]*Synced|Synced[\s\S]*Healthy/);
     }
     await page.screenshot({ path: join(output, "kind-argocd-ui.png") });
+  });
+
+  it("prints a Grafana login that works in the browser, as far as the stand-in goes (login, session, dashboards)", async () => {
+    expect(first.output).toContain("http://localhost:3000");
+    // The printed way to read the password: the Secret bootstrap created, never in git.
+    const printed = /Grafana[\s\S]*?password: (kubectl [^\n]*base64 -d)/.exec(first.output);
+    expect(printed?.[1]).toContain("get secret grafana-admin");
+    const password = Buffer.from(
+      (await kubectl(["-n", "monitoring", "get", "secret", "grafana-admin", "-o", "jsonpath={.data.admin-password}"])).trim(),
+      "base64",
+    ).toString();
+    expect(password.length).toBeGreaterThanOrEqual(16);
+
+    browser ??= await chromium.launch({ executablePath: chromiumBin!, args: [...chromiumArgs] });
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      const grafana = url(30300);
+      await page.goto(`${grafana}/`);
+      expect(new URL(page.url()).pathname).toBe("/login");
+      expect((await context.request.post(`${grafana}/login`, { data: { user: "admin", password: "wrong" } })).status()).toBe(401);
+      const login = await context.request.post(`${grafana}/login`, { data: { user: "admin", password } });
+      expect(login.status()).toBe(200);
+      // The session cookie now opens the pages and the API in the same browser.
+      await page.goto(`${grafana}/`);
+      expect(new URL(page.url()).pathname).toBe("/");
+      expect(await page.textContent("h1")).toBe("Dashboards");
+      await page.goto(`${grafana}/api/user`);
+      expect(JSON.parse((await page.textContent("body")) ?? "{}")).toMatchObject({ login: "admin" });
+      const boards = (await (await context.request.get(`${grafana}/api/search?type=dash-db`)).json()) as unknown[];
+      expect(boards.length).toBeGreaterThan(3);
+    } finally {
+      await context.close();
+    }
   });
 
   it("syncs a pushed generator change through the webhook: the new replica count goes live", async () => {
@@ -194,10 +342,13 @@ describe.skipIf(blocker)("node bootstrap.mjs on real Kind", () => {
   it("--down --yes leaves no container, network, registry, git-server data, local remote or .stackwave/", async () => {
     const down = await runBootstrap(clone, ["--down", "--yes"], env, log, minutes(10));
     expect(down.code, down.output).toBe(0);
-    const containers = (await docker.docker(["ps", "-a", "--format", "{{.Names}}"])).split("\n").filter((n) => n.startsWith("stackwave"));
-    expect(containers).toEqual([]);
-    const volumes = (await docker.docker(["volume", "ls", "--format", "{{.Name}}"])).split("\n").filter((n) => n.startsWith("stackwave"));
-    expect(volumes).toEqual([]);
+    const after = await inventory();
+    const left = [...after].flatMap(([kind, names]) => [...names].filter((n) => !before.get(kind)!.has(n)).map((n) => `${kind} ${n}`));
+    expect(left).toEqual([]);
+    // Nothing of the stack, whatever was there before: its registry, git server, Kind node and network.
+    const stack = [...after.get("container")!].filter((n) => n === "stackwave-registry" || n.startsWith(`${clusterName}-`));
+    expect(stack).toEqual([]);
+    expect(after.get("network")!.has("kind")).toBe(false);
     expect(await clone.git(["remote"])).not.toMatch(/^local$/m);
     expect(existsSync(join(clone.dir, ".stackwave"))).toBe(false);
   });
