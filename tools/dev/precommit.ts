@@ -112,13 +112,18 @@ function unstaged(root: string, reads: readonly string[]): string[] {
   return [...changed].filter((file) => reads.some((read) => (read.endsWith("/") ? file.startsWith(read) : file === read))).sort();
 }
 
-/** The generator side (regenerate.ts), from its own cached bundle when the hook runs from one. */
-async function engine(root: string): Promise<typeof import("./regenerate.js")> {
+type Generators = typeof import("./regenerate.js");
+let generatorsLoad: Promise<Generators> | undefined;
+
+/** The generator side (regenerate.ts), from its own cached bundle; loaded once, however many callers ask. */
+function engine(root: string): Promise<Generators> {
   // A computed specifier, so esbuild leaves it out of this bundle: a generator edit must not make the
   // hook rebuild before it can start tsgo. load.mjs is plain JavaScript and loads as it is.
-  const runner = pathToFileURL(join(root, "tools", "bundle", "load.mjs")).href;
-  const { load } = (await import(runner)) as { load(root: string, entry: string): Promise<unknown> };
-  return (await load(root, "tools/dev/regenerate.ts")) as typeof import("./regenerate.js");
+  const loader = pathToFileURL(join(root, "tools", "bundle", "load.mjs")).href;
+  generatorsLoad ??= (import(loader) as Promise<{ load(root: string, entry: string): Promise<unknown> }>).then(
+    ({ load }) => load(root, "tools/dev/regenerate.ts") as Promise<Generators>,
+  );
+  return generatorsLoad;
 }
 
 /** render()'s failure as lines: every problem of a GenerationError, or a generator's crash with its stack. */
@@ -178,8 +183,11 @@ async function main(): Promise<number> {
   const toCheck = [...withImporters(importGraph(root), stagedGenerators)].filter((f) => existsSync(join(root, f))).sort();
   const checked = typeErrors(root, toCheck, stop.signal);
   checked.catch(() => undefined); // awaited below unless a refusal comes first
+  // The generators' bundle too: its rebuild runs in esbuild's process while the checks below run git.
+  const generators = engine(root);
+  generators.catch(() => undefined); // awaited in regenerateChecked, whose error report names it
   try {
-    return await regenerateChecked(root, staged, decided, label, checked);
+    return await regenerateChecked(root, staged, decided, label, checked, generators);
   } finally {
     stop.abort();
   }
@@ -205,6 +213,7 @@ async function regenerateChecked(
   decided: Plan,
   label: string,
   checked: Promise<string[]>,
+  generators: Promise<Generators>,
 ): Promise<number> {
   if ((await refusedEdits(root, staged)) !== 0) return 1;
   const dirty = unstaged(root, decided.reads);
@@ -217,7 +226,7 @@ async function regenerateChecked(
   }
   let rendered: { files: Map<string, string>; write: () => void } | undefined;
   try {
-    const { render, defaultConfig, writeTree, layersFor } = await engine(root);
+    const { render, defaultConfig, writeTree, layersFor } = await generators;
     const config = defaultConfig();
     const files = render(config, await layersFor(decided.scope));
     rendered = {

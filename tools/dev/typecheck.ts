@@ -55,6 +55,9 @@ function withTsgo(root: string, tsgo: string, files: readonly string[], signal?:
     // One thread: the hook renders on the other core meanwhile, and on a busy machine more threads only cost CPU.
     const child = spawn(tsgo, ["-p", config, "--pretty", "false", "--singleThreaded"], {
       cwd: root,
+      // No Go garbage collection: a run this short never needs it (~70 MB either way), and it cut tsgo's CPU by
+      // about 40% on this machine, on the hook's critical path.
+      env: { ...process.env, GOGC: "off" },
       stdio: ["ignore", "pipe", "pipe"],
       ...(signal ? { signal } : {}),
     });
