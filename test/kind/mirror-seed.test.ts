@@ -44,8 +44,16 @@ describe.skipIf(Boolean(blocker) || !registryBinary)("GIVEN the harness Docker a
   });
 
   it("WHEN two images are seeded and the Docker has one THEN that one is pushed under its upstream registry's prefix and the other is reported missing, by name", async () => {
-    const report = await seed({ env: docker.env, registry: registry.host, images: [required(pause), required(absent)] });
+    const progress: string[] = [];
+    const report = await seed({
+      env: docker.env,
+      registry: registry.host,
+      images: [required(pause), required(absent)],
+      progress: (line) => progress.push(line),
+    });
     expect(report.pushed).toEqual([pause]);
+    // One counted line per push, so a cold mirror of minutes is never silent.
+    expect(progress).toEqual([`push 1/2 ${pause} → ${registry.host}/registry.k8s.io/pause:3.10`]);
     expect(report.missing.map((m) => m.reference)).toEqual([absent]);
     expect(formatReport(report, registry.host)).toContain(`✗ ${absent} (the cluster pulls it)`);
 

@@ -239,7 +239,8 @@ export class Runner {
           env: this.env(),
           registry: action.registry,
           images: action.images,
-          progress: this.options.verbose ? this.options.log : undefined,
+          // A cold mirror is minutes of pushes: one line per image, so the step is never silent that long.
+          progress: (line) => this.options.log(`    ${line}`),
         });
         const needed = report.missing.filter((m) => m.required);
         // Only what the cluster pulls is worth a line; optional images (the node's preloaded ones) are counted.

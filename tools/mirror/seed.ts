@@ -99,7 +99,7 @@ export async function seed(options: SeedOptions): Promise<SeedReport> {
   const pushed: string[] = [];
   const present: string[] = [];
   const missing: MirrorImage[] = [];
-  for (const image of options.images) {
+  for (const [index, image] of options.images.entries()) {
     if (!options.force && (await hasImage(options.registry, image.reference))) {
       present.push(image.reference);
       continue;
@@ -109,7 +109,7 @@ export async function seed(options: SeedOptions): Promise<SeedReport> {
       continue;
     }
     const target = mirrorReference(image.reference, options.registry);
-    options.progress?.(`push ${image.reference} → ${target}`);
+    options.progress?.(`push ${index + 1}/${options.images.length} ${image.reference} → ${target}`);
     await docker(["tag", image.reference, target], options);
     try {
       await docker(["push", target], options);
