@@ -64,7 +64,9 @@ async function builder(cache, env) {
     const source = readFileSync(join(import.meta.dirname, "build.ts"), "utf8");
     const { code } = await esbuild.transform(source, { loader: "ts", format: "esm", target: "node24", sourcefile: "build.ts" });
     mkdirSync(cache, { recursive: true });
-    for (const old of readdirSync(cache).filter((f) => /^build-[0-9a-f]+\.mjs$/.test(f))) rmSync(join(cache, old), { force: true });
+    // Older environments' copies only: another process may be importing this one's right now.
+    for (const old of readdirSync(cache).filter((f) => /^build-[0-9a-f]+\.mjs$/.test(f) && f !== name))
+      rmSync(join(cache, old), { force: true });
     writeFileSync(`${file}.${process.pid}`, code);
     renameSync(`${file}.${process.pid}`, file);
   }
