@@ -83,8 +83,8 @@ describe("GIVEN a clone with the pre-commit hook installed through core.hooksPat
     // The commit above ran the hook; a fresh clone has no bundle yet, so run the plan once if it is alone.
     await run(process.execPath, ["tools/bundle/run.mjs", "tools/dev/precommit.ts", "--explain"], { cwd: dir });
     const cache = join(dir, "node_modules", ".cache", "stackwave-bundle");
-    const { createHash } = await import("node:crypto");
-    const id = `precommit-${createHash("sha1").update(`${dir}\0tools/dev/precommit.ts`).digest("hex").slice(0, 8)}`;
+    const { bundleId } = (await import(join(repoRoot, "tools", "bundle", "load.mjs"))) as { bundleId(root: string, entry: string): string };
+    const id = bundleId(dir, "tools/dev/precommit.ts");
     const inputs = Object.keys((JSON.parse(readFileSync(join(cache, `${id}.json`), "utf8")) as { inputs: Record<string, string> }).inputs);
     expect(inputs).toContain("tools/dev/precommit.ts");
     // Only the layer names and image list the plan needs; every generator a layer renders with is in regenerate.ts' bundle.

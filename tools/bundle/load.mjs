@@ -35,6 +35,9 @@ export function environment(root) {
   );
 }
 
+/** The cache name of `entry`'s bundle in this checkout: `<id>.json` is its manifest. */
+export const bundleId = (root, entry) => `${basename(entry, extname(entry))}-${sha1(`${root}\0${entry}`).slice(0, 8)}`;
+
 /** The manifest's bundle when every recorded input still has the content it was built from. */
 function current(root, manifest, env) {
   if (!manifest || manifest.environment !== env) return undefined;
@@ -81,7 +84,7 @@ export async function load(root, entry) {
   const cache = cacheDir(root);
   // V8's code cache for the bundles: compiling the vendor modules is most of a cold start.
   module.enableCompileCache?.(join(cache, "v8"));
-  const id = `${basename(entry, extname(entry))}-${sha1(`${root}\0${entry}`).slice(0, 8)}`;
+  const id = bundleId(root, entry);
   const env = environment(root);
   let manifest;
   try {
