@@ -64,6 +64,11 @@ export interface ProductionConfig {
   readonly database: DatabaseConfig;
   /** Ingress objects for Argo CD, Grafana and the guestbook; absent: none (use port-forward or NodePorts). */
   readonly ingress?: IngressConfig;
+  /**
+   * Registry and path the guestbook images are pulled from instead of the Kind cluster's local registry, e.g.
+   * `ghcr.io/stackwave`. The tags stay the source tags; you push the images there (docs/cluster.md#images).
+   */
+  readonly appRegistry: string;
 }
 
 /**

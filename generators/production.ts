@@ -3,13 +3,25 @@
 // the layers call them from their overlays, so a laptop environment (no `production`) is untouched.
 import { Ingress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
 import type { ITopologySpreadConstraint } from "kubernetes-models/v1/TopologySpreadConstraint";
-import type { IngressConfig, IngressTarget, ProductionConfig } from "./config.js";
+import type { EnvironmentConfig, IngressConfig, IngressTarget, ProductionConfig } from "./config.js";
 import { labels } from "./meta.js";
 import type { Patch } from "./model.js";
+import { localRegistry, type ImageRef } from "./versions.js";
 
 /** Node label of the zone a node runs in (kubernetes.io/docs/reference/labels-annotations-taints). */
 export const zoneLabel = "topology.kubernetes.io/zone";
 export const hostnameLabel = "kubernetes.io/hostname";
+
+/**
+ * The image an environment pulls: with `production`, the guestbook's own images come from its `appRegistry`
+ * (the local registry exists only beside Kind); everything else is unchanged.
+ */
+export function environmentImage(image: ImageRef, env: Pick<EnvironmentConfig, "production">): ImageRef {
+  const registry = env.production?.appRegistry;
+  if (!registry || image.registry !== localRegistry.host) return image;
+  const [host, ...path] = registry.split("/");
+  return { registry: host!, repository: [...path, image.repository].join("/"), tag: image.tag };
+}
 
 /**
  * Spread a workload's pods: hard across nodes, hard or soft across zones (`zoneSpread`).

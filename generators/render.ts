@@ -11,6 +11,7 @@ import { objectFiles, type FileSpec } from "./files.js";
 import type { GeneratedPatches } from "./model.js";
 import { repoRoot } from "./paths.js";
 import { printFile } from "./print.js";
+import { environmentImage } from "./production.js";
 import { formatProblem, resourceProblems, validateConfig } from "./validate.js";
 import { imageString } from "./versions.js";
 
@@ -69,10 +70,16 @@ function layerFiles(config: StackConfig, layer: Layer): FileSpec[] {
     [...files, ...subFiles].map((f) => f.value.toJSON()),
     new Set(),
   );
-  const images: ImageOverride[] = Object.values(config.images)
-    .filter((image) => used.has(imageString(image)))
-    .map((image) => ({ name: `${image.registry}/${image.repository}`, newTag: image.tag }))
-    .sort((a, b) => a.name.localeCompare(b.name));
+  const images = (env: EnvironmentConfig): ImageOverride[] =>
+    Object.values(config.images)
+      .filter((image) => used.has(imageString(image)))
+      .map((image) => {
+        const name = `${image.registry}/${image.repository}`;
+        const pulled = environmentImage(image, env);
+        const newName = `${pulled.registry}/${pulled.repository}`;
+        return { name, ...(newName === name ? {} : { newName }), newTag: pulled.tag };
+      })
+      .sort((a, b) => a.name.localeCompare(b.name));
 
   const overlays = config.environments.flatMap((env: EnvironmentConfig) => {
     const odir = `overlays/${env.name}/${layer.name}`;
@@ -84,7 +91,7 @@ function layerFiles(config: StackConfig, layer: Layer): FileSpec[] {
       resources: [`../../../base/${layer.name}`, ...extra.map(rel).sort()],
       patches: patchList.map((p) => ({ path: rel(p) })).sort((a, b) => a.path.localeCompare(b.path)),
       replicas: parts.replicas,
-      images,
+      images: images(env),
       ...(layer.environmentLabel === false
         ? {}
         : { labels: [{ pairs: { "stackwave.dev/environment": env.name }, includeSelectors: false }] }),

@@ -51,6 +51,8 @@ export const environments: readonly EnvironmentConfig[] = [
       prometheus: { storage: "20Gi", retentionSize: "16GiB" },
       alertmanager: { storage: "1Gi" },
       database: { kind: "bundled" },
+      // Where your CI pushes the guestbook images (docs/cluster.md#images).
+      appRegistry: "ghcr.io/stackwave",
       // example.com names (RFC 2606): put your own hosts and TLS Secrets here (docs/cluster.md).
       ingress: {
         className: "nginx",

@@ -96,6 +96,10 @@ const productionSchema = obj({
       tlsSecrets: uis(str(name, "a Secret name such as grafana-tls")),
     }),
   ),
+  appRegistry: str(
+    /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:\d{1,5})?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/,
+    "a registry host and optional path such as ghcr.io/stackwave",
+  ),
 });
 
 /** An http(s) URL, an ssh:// URL or scp-like `user@host:path` (the last two for `existing` clusters only). */

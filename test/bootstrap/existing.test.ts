@@ -9,7 +9,7 @@ import type { Requests } from "../../generators/requests.js";
 import { defaultConfig } from "../../generators/stack.js";
 import { evaluateAccess, type AccessFacts } from "../../tools/bootstrap/access.js";
 import { loadApplications } from "../../tools/bootstrap/applications.js";
-import { existingPlan, existingSummary } from "../../tools/bootstrap/existing.js";
+import { appImages, existingPlan, existingSummary } from "../../tools/bootstrap/existing.js";
 import { fillSecrets, formatPlan, isSecretRef, type CommandAction, type PlanInput } from "../../tools/bootstrap/plan.js";
 import { repositoryAuth, repositorySecretName } from "../../tools/bootstrap/repository.js";
 import { environmentSecrets, loadSecrets } from "../../tools/bootstrap/secrets.js";
@@ -175,6 +175,19 @@ const fails = (facts: AccessFacts) =>
     .filter((f) => f.status === "fail")
     .map((f) => `${f.check}: ${f.message}`);
 
+describe("GIVEN an environment for an existing cluster", () => {
+  const ha = config.environments.find((e) => e.name === prod.environment)!;
+  it("WHEN it has no appRegistry THEN the images check fails naming the Kind registry's references and the field to set", () => {
+    const bare = { ...ha, production: { ...ha.production!, appRegistry: undefined as never } };
+    const [finding] = appImages(config, bare);
+    expect(finding).toMatchObject({ check: "images", status: "fail" });
+    expect(finding!.message).toBe(
+      `localhost:5001/guestbook-backend:${config.images.guestbookBackend.tag}, localhost:5001/guestbook-frontend:${config.images.guestbookFrontend.tag}: the Kind registry, which cluster nodes cannot reach`,
+    );
+    expect(finding!.fix).toContain("production.appRegistry of environment ha");
+  });
+});
+
 describe("GIVEN what an existing cluster answered", () => {
   it("WHEN everything is in place THEN every check passes and says what it saw", () => {
     const findings = evaluateAccess(healthy, need, "ha");
@@ -247,6 +260,12 @@ describe("GIVEN the command line", () => {
     expect(code).toBe(0);
     expect(out).toContain("[4/7] repository:");
     expect(out).toContain('✗ context: kubeconfig has no context "team-prod" (it has: none)');
+    // The guestbook images it will pull, from the environment's registry, with their source tags.
+    const ha = config.environments.find((e) => e.name === prod.environment)!;
+    const pulled = [config.images.guestbookBackend, config.images.guestbookFrontend].map(
+      (i) => `${ha.production!.appRegistry}/${i.repository}:${i.tag}`,
+    );
+    expect(out).toContain(`! images: the apps wave pulls ${pulled.join(" and ")}, which bootstrap does not push`);
     expect(out).not.toContain(token);
   }, 120_000);
 

@@ -8,6 +8,7 @@ import yaml from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EnvironmentConfig } from "../../generators/config.js";
 import { apps } from "../../generators/layers/apps.js";
+import { environmentImage } from "../../generators/production.js";
 import { render } from "../../generators/render.js";
 import { defaultConfig, nodePorts } from "../../generators/stack.js";
 import { imageString } from "../../generators/versions.js";
@@ -233,13 +234,17 @@ describe.skipIf(!kustomize)("GIVEN the apps layer rendered by kustomize for ever
       }
     });
 
-    it("WHEN images are read THEN they are exactly the configured images, never :latest", () => {
+    it("WHEN images are read THEN they are exactly the configured images as the environment pulls them, never :latest", () => {
       const images = Object.fromEntries(workloads(envName).map((w) => [w.metadata.name, mainContainer(w).image]));
+      const env = config.environments.find((e) => e.name === envName)!;
+      const pulled = (i: (typeof config.images)["mongodb"]) => imageString(environmentImage(i, env));
       expect(images).toEqual({
-        backend: imageString(config.images.guestbookBackend),
-        frontend: imageString(config.images.guestbookFrontend),
+        backend: pulled(config.images.guestbookBackend),
+        frontend: pulled(config.images.guestbookFrontend),
         mongodb: imageString(config.images.mongodb),
       });
+      // Only production environments move the guestbook off the Kind registry.
+      expect(images.backend!.startsWith("localhost:5001/")).toBe(!env.production);
       for (const image of Object.values(images)) expect(image).not.toMatch(/:latest$/);
     });
 

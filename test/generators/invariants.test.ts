@@ -7,6 +7,7 @@ import { crossCheck, type Manifest } from "../../generators/checks/index.js";
 import type { ClusterConfig } from "../../generators/config.js";
 import { repoRoot } from "../../generators/paths.js";
 import { defaultConfig } from "../../generators/stack.js";
+import { environmentImage } from "../../generators/production.js";
 import { imageString } from "../../generators/versions.js";
 import { build } from "../../tools/dev/kustomize.js";
 import { clusterScoped, validateObject } from "../support/models.js";
@@ -114,7 +115,9 @@ describe.skipIf(!kustomize || !go).each(config.clusters.map((c) => [c.name, c] a
     });
 
     it("WHEN images are collected THEN each is pinned and comes from the versions module", () => {
-      const allowed = new Set(Object.values(config.images).map(imageString));
+      // The versions module's images, as this cluster's environment pulls them (appRegistry for the guestbook).
+      const environment = config.environments.find((e) => e.name === cluster.environment)!;
+      const allowed = new Set(Object.values(config.images).map((i) => imageString(environmentImage(i, environment))));
       const used = [
         ...images(everything()),
         ...everything()

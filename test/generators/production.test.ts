@@ -152,6 +152,19 @@ describe.skipIf(!kustomize)("GIVEN the ha environment rendered by kustomize", ()
     expect(local.filter((o) => replicated.includes(o.kind)).flatMap((o) => workload(o).spread)).toEqual([]);
     expect(local.find((o) => o.kind === "Prometheus")!.spec!.storage).toBeUndefined();
   });
+
+  it("WHEN the guestbook's containers are read THEN ha pulls them from appRegistry with the source tags, and local from the Kind registry", () => {
+    const imagesOf = (list: Obj[]) =>
+      list
+        .filter((o) => o.kind === "Deployment" && ["backend", "frontend"].includes(o.metadata.name))
+        .map((o) => [o.metadata.name, o.spec!.template.spec.containers[0].image as string])
+        .sort();
+    const local = parse(build("overlays/local/apps"));
+    const tag = (app: string) =>
+      (config.images as Record<string, { tag: string }>)[`guestbook${app[0]!.toUpperCase()}${app.slice(1)}`]!.tag;
+    expect(imagesOf(objects)).toEqual(["backend", "frontend"].map((a) => [a, `${prod.appRegistry}/guestbook-${a}:${tag(a)}`]));
+    expect(imagesOf(local)).toEqual(["backend", "frontend"].map((a) => [a, `localhost:5001/guestbook-${a}:${tag(a)}`]));
+  });
 });
 
 /** The default config with the ha environment changed by `change`. */
@@ -232,6 +245,7 @@ describe("GIVEN a production block with mistakes", () => {
         zoneSpread: "always" as never,
         prometheus: { storage: "20GB", retentionSize: "16G" },
         ingress: { ...env.production!.ingress!, hosts: { ...env.production!.ingress!.hosts, grafana: "Grafana!" } },
+        appRegistry: "https://ghcr.io/stackwave",
       };
     });
     expect(found).toEqual([
@@ -239,6 +253,7 @@ describe("GIVEN a production block with mistakes", () => {
       "environments[1].production.prometheus.storage: expected a volume size such as 20Gi",
       "environments[1].production.prometheus.retentionSize: expected a Prometheus size such as 16GiB",
       "environments[1].production.ingress.hosts.grafana: expected a DNS name such as grafana.example.com",
+      "environments[1].production.appRegistry: expected a registry host and optional path such as ghcr.io/stackwave",
     ]);
   });
 

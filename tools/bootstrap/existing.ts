@@ -24,7 +24,9 @@ import { evaluateNode, evaluateTools, failed, formatFindings, type Finding } fro
 import { argocdURL, repositoryAuth, repositoryStep, webhookLines, type RepositoryAuth } from "./repository.js";
 import { Interrupted, Runner, StepError } from "./run.js";
 import { environmentOnly } from "./secrets.js";
-import { nodeMinimum } from "../../generators/versions.js";
+import type { EnvironmentConfig, StackConfig } from "../../generators/config.js";
+import { environmentImage } from "../../generators/production.js";
+import { imageString, localRegistry, nodeMinimum } from "../../generators/versions.js";
 
 /** The tools an existing cluster needs: no kind, and kustomize only runs inside Argo CD. */
 export const existingTools: readonly ToolName[] = ["kubectl", "helm"];
@@ -61,6 +63,32 @@ export function existingSummary(input: PlanInput & { readonly context: string })
     ...webhookLines(input.config, input.cluster, n).map((l) => `  ${l}`),
   ];
   return lines.join("\n");
+}
+
+/**
+ * The guestbook's own images as this environment pulls them. Bootstrap builds them only for Kind; here they
+ * must already be in the environment's registry, which it cannot see into, so it names them.
+ */
+export function appImages(config: StackConfig, environment: EnvironmentConfig): Finding[] {
+  const refs = [config.images.guestbookBackend, config.images.guestbookFrontend].map((image) =>
+    imageString(environmentImage(image, environment)),
+  );
+  const local = refs.filter((ref) => ref.startsWith(`${localRegistry.host}/`));
+  return [
+    local.length > 0
+      ? {
+          check: "images",
+          status: "fail",
+          message: `${local.join(", ")}: the Kind registry, which cluster nodes cannot reach`,
+          fix: `set production.appRegistry of environment ${environment.name} in generators/stack.ts (docs/cluster.md#images)`,
+        }
+      : {
+          check: "images",
+          status: "warn",
+          message: `the apps wave pulls ${refs.join(" and ")}, which bootstrap does not push`,
+          fix: "push them first (docs/cluster.md#images)",
+        },
+  ];
 }
 
 /** Everything preflight says about an existing cluster: Node, the two tools, the credentials and the cluster itself. */
@@ -106,6 +134,7 @@ export async function existingPreflight(
       ...evaluateTools(tools, hostPlatform(), input.binDir, true),
       repo,
       ...database,
+      ...appImages(input.config, environment),
       ...access,
     ],
     ...("auth" in credentials ? { auth: credentials.auth } : {}),
