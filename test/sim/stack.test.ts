@@ -94,13 +94,35 @@ describe.skipIf(missing.length > 0)("GIVEN the simulated cluster with the upstre
       expect(folders).toEqual(expect.arrayContaining(["overlays/local/apps", "overlays/local/platform", "clusters/local/apps"]));
     });
 
+    // Strict (kubeconform --strict's job, done by the real API server with the real CRDs): server-side apply
+    // refuses unknown fields, and --validate=strict duplicate ones as well.
+    const dryRun = [
+      "apply",
+      "--server-side",
+      "--dry-run=server",
+      "--validate=strict",
+      "--field-manager=stackwave-test",
+      "-o",
+      "name",
+      "-f",
+      "-",
+    ];
+
+    it.each([
+      ["overlays/ha/apps", "Deployment"],
+      // A custom resource too: server-side apply types the object by the CRD's schema instead of pruning.
+      ["overlays/ha/platform", "Prometheus"],
+    ] as const)("THEN the validation is strict: a misspelled field in an object of %s (%s) is refused by name", async (folder, kind) => {
+      const object = objects(build(folder)).find((d) => d.kind === kind)!;
+      const result = await kubectl(dryRun, stream([{ ...object, spec: { ...object.spec, replica: 3 } }]));
+      expect(result.code).not.toBe(0);
+      expect(result.stderr).toMatch(/\.spec\.replica: field not declared in schema/);
+    });
+
     it.each(folders)("THEN the API server accepts every object of %s", async (folder) => {
       const docs = objects(build(folder));
       expect(docs.length, folder).toBeGreaterThan(0);
-      const result = await kubectl(
-        ["apply", "--server-side", "--dry-run=server", "--field-manager=stackwave-test", "-o", "name", "-f", "-"],
-        stream(docs),
-      );
+      const result = await kubectl(dryRun, stream(docs));
       expect(result.code, `kubectl apply --dry-run=server for ${folder} failed:\n${result.stderr}`).toBe(0);
       // One line per object: the server answered for each of them, none was skipped.
       expect(result.stdout.trim().split("\n"), `${folder}:\n${result.stderr}`).toHaveLength(docs.length);
