@@ -37,6 +37,7 @@ describe("GIVEN the services started with a bad environment", () => {
     ["backend", { GUESTBOOK_DB_ADDR: "db:27017", PORT: "eighty" }, "PORT"],
     ["backend", { MONGODB_URI: "postgres://user:secret@db" }, "MONGODB_URI"],
     ["backend", { GUESTBOOK_DB_ADDR: "db:27017", METRICS_ENABLED: "yes" }, "METRICS_ENABLED"],
+    ["backend", { GUESTBOOK_DB_ADDR: "db:27017", GUESTBOOK_DB_RECONNECT_MS: "500" }, "GUESTBOOK_DB_RECONNECT_MS"],
     ["frontend", {}, "GUESTBOOK_API_ADDR"],
     ["frontend", { GUESTBOOK_API_ADDR: "http://backend:8080" }, "GUESTBOOK_API_ADDR"],
     ["frontend", { GUESTBOOK_API_ADDR: "backend:8080", PORT: "70000" }, "PORT"],

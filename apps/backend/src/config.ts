@@ -13,6 +13,11 @@ export interface Config {
   readonly mongoAuth?: { readonly username: string; readonly password: string };
   /** Longest pause between two first-connect attempts in ms (GUESTBOOK_DB_RETRY_MS, default 2000, 50-60000). */
   readonly retryMaxMs: number;
+  /**
+   * How long every database operation may fail as unavailable, with no success between, before the backend
+   * drops its client and connects afresh, in ms (GUESTBOOK_DB_RECONNECT_MS, default 30000, 1000-600000).
+   */
+  readonly reconnectAfterMs: number;
   /** Record HTTP request metrics (METRICS_ENABLED, default true); off only to measure their overhead. */
   readonly metricsEnabled: boolean;
   /** Test-only: serve GET /debug/slow?ms= (DEBUG_SLOW_ROUTE=true, default off) to exercise graceful shutdown. */
@@ -84,6 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mongoUri,
     ...(mongoAuth ? { mongoAuth } : {}),
     retryMaxMs: parseInteger("GUESTBOOK_DB_RETRY_MS", env.GUESTBOOK_DB_RETRY_MS, 2_000, 50, 60_000),
+    reconnectAfterMs: parseInteger("GUESTBOOK_DB_RECONNECT_MS", env.GUESTBOOK_DB_RECONNECT_MS, 30_000, 1_000, 600_000),
     metricsEnabled: parseBool("METRICS_ENABLED", env.METRICS_ENABLED, true),
     debugSlowRoute: parseBool("DEBUG_SLOW_ROUTE", env.DEBUG_SLOW_ROUTE, false),
   };

@@ -1,7 +1,9 @@
 // Connects to MongoDB whatever starts first. The driver (7.x) never recovers from a failed first connect on
 // the same client: the failed connect closes the topology but leaves it attached, and later operations fail
 // with "Topology is closed". So every failed attempt discards its client and the next one starts afresh.
-// Once connected, the driver itself rides out restarts of the database.
+// Once connected, the driver rides out restarts of the database, almost always within seconds; twice in CI it
+// had not after 60 s. So a client whose operations have failed as unavailable for reconnectAfterMs, with no
+// success between, is dropped for a new one.
 import { MongoClient, type Db, type MongoClientOptions } from "mongodb";
 import { log } from "./log.js";
 import { mongoConnects, mongoUp } from "./metrics.js";
@@ -15,6 +17,8 @@ export interface DatabaseOptions {
   readonly retryMaxMs: number;
   /** Runs once per process after the first connect (migration, index); retried like a connect until it succeeds. */
   readonly prepare: (db: Db) => Promise<void>;
+  /** How long a connected client may fail every operation as unavailable before it is replaced. */
+  readonly reconnectAfterMs: number;
 }
 
 /** Operations asked for before the first connect succeeded; answered 503 like any outage. */
@@ -46,6 +50,8 @@ export class Database {
   private closed = false;
   private timer: NodeJS.Timeout | undefined;
   private attempt: Promise<void> | undefined;
+  /** When the current client's operations began to fail as unavailable, with no success since. */
+  private failingSince: number | undefined;
 
   constructor(private readonly options: DatabaseOptions) {
     mongoUp.set(0);
@@ -65,6 +71,33 @@ export class Database {
   /** Pings through the current client; throws DatabaseUnavailable before the first connect. */
   async ping(): Promise<void> {
     await this.get().command({ ping: 1 });
+  }
+
+  /** An operation through the current client succeeded. */
+  succeeded(): void {
+    this.failingSince = undefined;
+  }
+
+  /** An operation through the current client failed as unavailable: past reconnectAfterMs, start afresh. */
+  unavailable(error: Error): void {
+    if (!this.db || this.closed) return;
+    const now = Date.now();
+    this.failingSince ??= now;
+    if (now - this.failingSince < this.options.reconnectAfterMs) return;
+    const message = `${error.name}: ${error.message}`;
+    log("warn", "database unavailable too long, reconnecting with a new client", {
+      seconds: Math.round((now - this.failingSince) / 1000),
+      error: message,
+    });
+    const stale = this.client;
+    this.client = undefined;
+    this.db = undefined;
+    this.failingSince = undefined;
+    this.lastError = message;
+    mongoUp.set(0);
+    void stale?.close(true).catch(() => undefined);
+    // Prepare runs again on the new client: both steps are idempotent (the migration finds nothing to change).
+    this.schedule(0, 0);
   }
 
   async close(): Promise<void> {

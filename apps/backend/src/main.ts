@@ -20,6 +20,7 @@ try {
 const store = new Store({
   uri: config.mongoUri,
   retryMaxMs: config.retryMaxMs,
+  reconnectAfterMs: config.reconnectAfterMs,
   ...(config.mongoAuth ? { auth: config.mongoAuth } : {}),
 });
 store.start();

@@ -35,6 +35,8 @@ export interface StoreOptions {
   readonly uri: string;
   readonly auth?: { readonly username: string; readonly password: string };
   readonly retryMaxMs: number;
+  /** See DatabaseOptions.reconnectAfterMs. */
+  readonly reconnectAfterMs: number;
 }
 
 export class Store {
@@ -67,10 +69,14 @@ export class Store {
       const result = await run();
       end({ outcome: "ok" });
       mongoUp.set(1);
+      this.database.succeeded();
       return result;
     } catch (error) {
       end({ outcome: "error" });
-      if (isUnavailable(error)) mongoUp.set(0);
+      if (isUnavailable(error)) {
+        mongoUp.set(0);
+        this.database.unavailable(error as Error);
+      }
       throw error;
     }
   }
