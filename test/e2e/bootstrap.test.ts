@@ -255,6 +255,16 @@ describe.skipIf(blocker)("node bootstrap.mjs on real Kind", () => {
       if (response?.ok() && body.includes(text)) break;
       await page.waitForTimeout(2000);
     }
+    if (!body.includes(text)) {
+      // What a failure needs to be explained: the pods, and the last lines of the backend and MongoDB.
+      const tail = (target: string) => kubectl(["-n", "guestbook", "logs", target, "--tail=30"]).catch((e: Error) => e.message);
+      const diagnosis = [
+        await kubectl(["-n", "guestbook", "get", "pods,endpoints", "-o", "wide"]).catch((e: Error) => e.message),
+        await tail("deploy/backend"),
+        await tail("statefulset/mongodb"),
+      ].join("\n");
+      expect(body, diagnosis).toContain(text);
+    }
     expect(body).toContain(text);
   });
 
