@@ -116,7 +116,7 @@ that shares dependencies (Argo CD after Kubernetes) benefits from the shared bui
 | tool | version | binaries | build time | finished (UTC) |
 |---|---|---|---|---|
 ${buildRows.join("\n")}
-| **all** | | | **${minutes(buildSeconds)}** (sum of the recorded times; the kubernetes and argocd builds overlapped) | |
+| **all** | | | **${minutes(buildSeconds)}** (sum of the recorded times) | |
 
 Bring-up (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok + 1 node, redis, Argo CD CRDs and
 settings, repo-server, server, application-controller, each waited on until ready) and tear-down, median of ${runs} runs
@@ -135,7 +135,8 @@ sync waves, until tools/bootstrap/waves.ts sees every Application Synced and Hea
 |---|---|---|
 | bring-up to all Healthy | ${seconds(median(stackMs))} s | ${stackMs.map(seconds).join(", ")} s |
 
-Most of that is the crds layer waiting for one Argo CD poll (\`timeout.reconciliation\`); docs/sim.md §5 says why.
+Before the crds Application tracked its CRDs (69b5ace), the crds layer waited for one Argo CD poll
+(\`timeout.reconciliation\`, 180 s) and this took 211.5 s (median of 3, 2026-11-25, on that day's 2 × AMD EPYC); docs/sim.md §5 says why.
 
 Push → sync: a changed generator value (the \`local\` frontend replicas) is regenerated, committed and pushed to the
 git server; the clock runs from \`git push\` until the \`apps\` Application is Synced at the new commit and the
