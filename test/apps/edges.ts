@@ -10,7 +10,7 @@ import { leasePort } from "../../tools/sim/ports.js";
 import { startFerretDb, type FerretDb } from "../support/ferretdb.js";
 import { startGitServer, type GitServer } from "../support/git-server.js";
 import { startService, type Service } from "../support/services.js";
-import { ready, until } from "./fixture.js";
+import { ready, stored, until } from "./fixture.js";
 
 /** The backend's pause between first-connect attempts in these runs (its default is 2000 ms). */
 export const retryMs = "250";
@@ -74,15 +74,7 @@ async function backendEdge(retry: Retry): Promise<Edge> {
   }
   const service = backend;
   return {
-    dependent: serviceDependent(service, async () => {
-      const res = await fetch(`${service.url}/messages`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ author: "edge", message: "converged" }),
-      });
-      await res.body?.cancel();
-      return res.status === 201;
-    }),
+    dependent: serviceDependent(service, () => stored(service.url, { author: "edge", message: "converged" })),
     dependency: { up: () => db.restart(), down: () => db.stop() },
     whileAway: async () => {},
     dispose: async () => {

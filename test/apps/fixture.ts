@@ -61,6 +61,13 @@ export function postJson(url: string, body: unknown): Promise<Response> {
   });
 }
 
+/** True when the backend stores a posted message (201); the answer's body is discarded. */
+export async function stored(url: string, body: unknown): Promise<boolean> {
+  const res = await postJson(url, body);
+  await res.body?.cancel();
+  return res.status === 201;
+}
+
 /** Reads one sample from a Prometheus text exposition, 0 when the series does not exist yet. */
 export function sample(text: string, series: string): number {
   const line = text.split("\n").find((l) => l.startsWith(series + " "));

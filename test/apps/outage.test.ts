@@ -1,7 +1,7 @@
 // The database goes away under traffic: the backend answers 503, /readyz fails, and it recovers on its own.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ferretdbBin } from "../support/ferretdb.js";
-import { metricsText, postJson, sample, startStack, until, type Stack } from "./fixture.js";
+import { metricsText, postJson, sample, startStack, stored, until, type Stack } from "./fixture.js";
 
 describe.skipIf(!ferretdbBin)("GIVEN the backend serving traffic on a real FerretDB", () => {
   let stack: Stack;
@@ -60,15 +60,7 @@ describe.skipIf(!ferretdbBin)("GIVEN the backend serving traffic on a real Ferre
     await stack.db.restart();
     // Waits for the first successful write; how long that takes is measured by npm run bench:apps, not here.
     // The deadline only stops a hung run.
-    await until(
-      "a POST succeeds after the restart",
-      async () => {
-        const res = await postJson(stack.backend.url, { author: "after", message: "recovered" });
-        await res.body?.cancel();
-        return res.status === 201;
-      },
-      60_000,
-    );
+    await until("a POST succeeds after the restart", () => stored(stack.backend.url, { author: "after", message: "recovered" }), 60_000);
     expect((await fetch(`${stack.backend.url}/readyz`)).status).toBe(200);
     expect((await fetch(`${stack.backend.url}/messages`)).status).toBe(200);
     expect(await stack.messages.countDocuments({ author: "during" })).toBe(0);
