@@ -18,8 +18,12 @@ import { run } from "../cache/command.js";
 export interface SimOptions {
   /** Folder for state, PKI, data and logs. Default $STACKWAVE_CACHE/sim/run. */
   readonly dir?: string;
-  /** Start Argo CD (CRDs, settings, redis and the three components). Default true. */
-  readonly argocd?: boolean;
+  /**
+   * Start Argo CD: true, its CRDs, settings, redis and the three components; `"later"`, only the processes, when
+   * `startArgocd()` is called, reading the CRDs and settings another install put in (bootstrap's Helm release,
+   * whose pods kwok only pretends to run). Default true.
+   */
+  readonly argocd?: boolean | "later";
   /** Extra argocd-cm entries (e.g. health Lua and timeouts from a generated cluster definition). */
   readonly argocdCm?: Readonly<Record<string, string>>;
   /** Extra argocd-secret entries (e.g. `webhook.github.secret`). */
@@ -58,6 +62,8 @@ export interface Sim extends SimState {
   kubeConfig(): Promise<KubeConfig>;
   /** Runs kubectl against the cluster; resolves with stdout. */
   kubectl(args: readonly string[], input?: string): Promise<string>;
+  /** With `argocd: "later"`: starts redis and the Argo CD components on the settings in the cluster; resolves once they answer. */
+  startArgocd(): Promise<void>;
   /** Starts one more long-running process that stop() and `down` end with the rest (e.g. the git server). */
   spawn(name: string, argv: readonly string[], env?: NodeJS.ProcessEnv, cwd?: string): Proc;
   /** Stops every process (reverse start order) and removes the folder. */
@@ -156,7 +162,7 @@ export async function up(options: SimOptions = {}): Promise<Sim> {
     kubeconfig: kubeconfigPath,
     apiServer,
     ports,
-    ...(withArgo ? { argocd: { namespace: argocdNamespace, url: argoUrl, adminPassword } } : {}),
+    ...(withArgo === true ? { argocd: { namespace: argocdNamespace, url: argoUrl, adminPassword } } : {}),
     procs,
   });
   const save = () => writeFileSync(stateFile(dir), JSON.stringify(state(), null, 2) + "\n");
@@ -191,6 +197,135 @@ export async function up(options: SimOptions = {}): Promise<Sim> {
   // If this process dies without stop(), take the components with it (a crash must not leak servers).
   const onExit = () => procs.forEach(killNow);
   process.once("exit", onExit);
+
+  /** Argo CD's CRDs, settings and default project, as upstream's install manifests would create them. */
+  const installArgo = async () => {
+    const t0 = Date.now();
+    const crds = await argoCrdFiles();
+    // Server-side apply: the ApplicationSet CRD is too big for the last-applied annotation.
+    await kubectl(["apply", "--server-side", ...crds.flatMap((f) => ["-f", f])]);
+    // kubectl wait fails outright while a new CRD has no conditions yet, so retry it.
+    await waitFor(
+      undefined,
+      "Argo CD CRDs Established",
+      () => kubectl(["wait", "--for=condition=Established", "--timeout=5s", ...crds.flatMap((f) => ["-f", f])]),
+      60_000,
+    );
+    await kubectl(
+      ["apply", "-f", "-"],
+      argoSettingsYaml({
+        namespace: argocdNamespace,
+        adminPassword,
+        url: argoUrl,
+        ...(options.argocdCm ? { cm: options.argocdCm } : {}),
+        ...(options.argocdSecret ? { secret: options.argocdSecret } : {}),
+      }),
+    );
+    await kubectl(["apply", "-f", "-"], defaultProjectYaml(argocdNamespace));
+    log(`[sim] argocd: CRDs established and settings applied in ${elapsed(t0)}`);
+  };
+  /** Redis and the three Argo CD components, reading the settings in the cluster. */
+  const startArgo = async () => {
+    let t0 = Date.now();
+    const redisUrl = `127.0.0.1:${port("redis")}`;
+    const redis = start("redis", [
+      bin.redis!,
+      "--bind",
+      "127.0.0.1",
+      "--port",
+      String(port("redis")),
+      "--save",
+      "",
+      "--appendonly",
+      "no",
+      "--dir",
+      join(dir, "data"),
+    ]);
+    await ready(redis, () => tcp(port("redis")), t0);
+
+    const argocd = bin.argocd!;
+    const argoDir = join(dir, "argocd");
+    const argoEnv = (component: string): NodeJS.ProcessEnv => ({
+      ARGOCD_BINARY_NAME: component,
+      // The "in-cluster" destination then means our KUBECONFIG, not a service-account mount.
+      ARGOCD_FAKE_IN_CLUSTER: "true",
+      ARGOCD_GPG_ENABLED: "false",
+      ARGOCD_TLS_DATA_PATH: join(argoDir, "tls"),
+      ARGOCD_SSH_DATA_PATH: join(argoDir, "ssh"),
+      ARGOCD_GNUPGHOME: join(argoDir, "gpg"),
+      TMPDIR: join(argoDir, "tmp"),
+      ...timeoutEnv(options.argocdCm),
+    });
+    const common = ["--redis", redisUrl, "--loglevel", "info"];
+    const repoServer = `127.0.0.1:${port("repoServer")}`;
+    t0 = Date.now();
+    const repo = start(
+      "argocd-repo-server",
+      [
+        argocd,
+        "--address",
+        "127.0.0.1",
+        "--port",
+        String(port("repoServer")),
+        "--metrics-address",
+        "127.0.0.1",
+        "--metrics-port",
+        String(port("repoServerMetrics")),
+        "--disable-tls",
+        ...common,
+      ],
+      argoEnv("argocd-repo-server"),
+    );
+    await ready(repo, () => tcp(port("repoServer")), t0);
+
+    t0 = Date.now();
+    const kube = ["--kubeconfig", kubeconfigPath, "--namespace", argocdNamespace];
+    const server = start(
+      "argocd-server",
+      [
+        argocd,
+        ...kube,
+        "--insecure",
+        "--address",
+        "127.0.0.1",
+        "--port",
+        String(port("argocdServer")),
+        "--metrics-address",
+        "127.0.0.1",
+        "--metrics-port",
+        String(port("argocdServerMetrics")),
+        "--repo-server",
+        repoServer,
+        "--repo-server-plaintext",
+        "--staticassets",
+        join(argoDir, "ui"),
+        ...common,
+      ],
+      argoEnv("argocd-server"),
+    );
+    // Exception to "loopback only": upstream hard-codes 0.0.0.0 for this metrics port
+    // (controller/appcontroller.go); it is a random free port and nothing connects from outside.
+    const controller = start(
+      "argocd-application-controller",
+      [
+        argocd,
+        ...kube,
+        "--repo-server",
+        repoServer,
+        "--repo-server-plaintext",
+        "--metrics-port",
+        String(port("controllerMetrics")),
+        "--status-processors",
+        "4",
+        "--operation-processors",
+        "2",
+        ...common,
+      ],
+      argoEnv("argocd-application-controller"),
+    );
+    await ready(server, () => get(`${argoUrl}/healthz`), t0);
+    await ready(controller, () => get(`http://127.0.0.1:${port("controllerMetrics")}/metrics`), t0);
+  };
 
   const total = Date.now();
   try {
@@ -286,130 +421,9 @@ export async function up(options: SimOptions = {}): Promise<Sim> {
     ]);
     await ready(kwok, () => kubectl(["wait", "--for=condition=Ready", "--timeout=5s", ...nodeNames.map((n) => `node/${n}`)]), t0);
 
-    if (withArgo) {
-      t0 = Date.now();
-      const redisUrl = `127.0.0.1:${port("redis")}`;
-      const redis = start("redis", [
-        bin.redis!,
-        "--bind",
-        "127.0.0.1",
-        "--port",
-        String(port("redis")),
-        "--save",
-        "",
-        "--appendonly",
-        "no",
-        "--dir",
-        join(dir, "data"),
-      ]);
-      await ready(redis, () => tcp(port("redis")), t0);
-
-      t0 = Date.now();
-      const crds = await argoCrdFiles();
-      // Server-side apply: the ApplicationSet CRD is too big for the last-applied annotation.
-      await kubectl(["apply", "--server-side", ...crds.flatMap((f) => ["-f", f])]);
-      // kubectl wait fails outright while a new CRD has no conditions yet, so retry it.
-      await waitFor(
-        undefined,
-        "Argo CD CRDs Established",
-        () => kubectl(["wait", "--for=condition=Established", "--timeout=5s", ...crds.flatMap((f) => ["-f", f])]),
-        60_000,
-      );
-      await kubectl(
-        ["apply", "-f", "-"],
-        argoSettingsYaml({
-          namespace: argocdNamespace,
-          adminPassword,
-          url: argoUrl,
-          ...(options.argocdCm ? { cm: options.argocdCm } : {}),
-          ...(options.argocdSecret ? { secret: options.argocdSecret } : {}),
-        }),
-      );
-      await kubectl(["apply", "-f", "-"], defaultProjectYaml(argocdNamespace));
-      log(`[sim] argocd: CRDs established and settings applied in ${elapsed(t0)}`);
-
-      const argocd = bin.argocd!;
-      const argoDir = join(dir, "argocd");
-      const argoEnv = (component: string): NodeJS.ProcessEnv => ({
-        ARGOCD_BINARY_NAME: component,
-        // The "in-cluster" destination then means our KUBECONFIG, not a service-account mount.
-        ARGOCD_FAKE_IN_CLUSTER: "true",
-        ARGOCD_GPG_ENABLED: "false",
-        ARGOCD_TLS_DATA_PATH: join(argoDir, "tls"),
-        ARGOCD_SSH_DATA_PATH: join(argoDir, "ssh"),
-        ARGOCD_GNUPGHOME: join(argoDir, "gpg"),
-        TMPDIR: join(argoDir, "tmp"),
-        ...timeoutEnv(options.argocdCm),
-      });
-      const common = ["--redis", redisUrl, "--loglevel", "info"];
-      const repoServer = `127.0.0.1:${port("repoServer")}`;
-      t0 = Date.now();
-      const repo = start(
-        "argocd-repo-server",
-        [
-          argocd,
-          "--address",
-          "127.0.0.1",
-          "--port",
-          String(port("repoServer")),
-          "--metrics-address",
-          "127.0.0.1",
-          "--metrics-port",
-          String(port("repoServerMetrics")),
-          "--disable-tls",
-          ...common,
-        ],
-        argoEnv("argocd-repo-server"),
-      );
-      await ready(repo, () => tcp(port("repoServer")), t0);
-
-      t0 = Date.now();
-      const kube = ["--kubeconfig", kubeconfigPath, "--namespace", argocdNamespace];
-      const server = start(
-        "argocd-server",
-        [
-          argocd,
-          ...kube,
-          "--insecure",
-          "--address",
-          "127.0.0.1",
-          "--port",
-          String(port("argocdServer")),
-          "--metrics-address",
-          "127.0.0.1",
-          "--metrics-port",
-          String(port("argocdServerMetrics")),
-          "--repo-server",
-          repoServer,
-          "--repo-server-plaintext",
-          "--staticassets",
-          join(argoDir, "ui"),
-          ...common,
-        ],
-        argoEnv("argocd-server"),
-      );
-      // Exception to "loopback only": upstream hard-codes 0.0.0.0 for this metrics port
-      // (controller/appcontroller.go); it is a random free port and nothing connects from outside.
-      const controller = start(
-        "argocd-application-controller",
-        [
-          argocd,
-          ...kube,
-          "--repo-server",
-          repoServer,
-          "--repo-server-plaintext",
-          "--metrics-port",
-          String(port("controllerMetrics")),
-          "--status-processors",
-          "4",
-          "--operation-processors",
-          "2",
-          ...common,
-        ],
-        argoEnv("argocd-application-controller"),
-      );
-      await ready(server, () => get(`${argoUrl}/healthz`), t0);
-      await ready(controller, () => get(`http://127.0.0.1:${port("controllerMetrics")}/metrics`), t0);
+    if (withArgo === true) {
+      await installArgo();
+      await startArgo();
     }
     if (bin.operator) {
       const operator = bin.operator;
@@ -428,7 +442,9 @@ export async function up(options: SimOptions = {}): Promise<Sim> {
       log("[sim] prometheus-operator: starts once the monitoring.coreos.com CRDs are Established");
     }
     save();
-    log(`[sim] up in ${elapsed(total)}: KUBECONFIG=${kubeconfigPath}${withArgo ? `, Argo CD ${argoUrl} (admin / ${adminPassword})` : ""}`);
+    log(
+      `[sim] up in ${elapsed(total)}: KUBECONFIG=${kubeconfigPath}${withArgo === true ? `, Argo CD ${argoUrl} (admin / ${adminPassword})` : ""}`,
+    );
   } catch (err) {
     log(`[sim] bring-up failed after ${elapsed(total)}; stopping what started`);
     await stop();
@@ -444,6 +460,12 @@ export async function up(options: SimOptions = {}): Promise<Sim> {
       const kc = new KubeConfig();
       kc.loadFromFile(kubeconfigPath);
       return kc;
+    },
+    async startArgocd() {
+      if (withArgo !== "later")
+        throw new Error(`sim: startArgocd() is for argocd: "later"; this cluster was brought up with argocd: ${withArgo}`);
+      await startArgo();
+      log(`[sim] argocd: started on the cluster's settings, ${argoUrl}`);
     },
     spawn: (name, argv, extraEnv = {}, cwd = dir) => start(name, argv, extraEnv, cwd),
     async stop() {
