@@ -75,6 +75,8 @@ describe.skipIf(blocker)("Kind cluster from clusters/local/kind-config.yaml", ()
     } finally {
       rmSync(context, { recursive: true, force: true });
     }
+    // A cluster of this name left by an interrupted run (the daemon outlived it) makes kind refuse the name.
+    await deleteCluster(docker, "stackwave-local", log);
     cluster = await createCluster(docker, { log });
     await run([kindBinary, "load", "docker-image", probeImage, "--name", cluster.name], { env: docker.env, log });
     await cluster.kubectl(["apply", "-f", "-"], { input: JSON.stringify(probeManifest) });

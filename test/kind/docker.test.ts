@@ -3,17 +3,20 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDocker, stopDocker, dockerPaths, type Docker } from "../../tools/kind/docker/daemon.js";
 import { ensureImages } from "../../tools/images/build.js";
 import { dockerBlocker } from "./harness.js";
+import { readFileSync } from "node:fs";
 
 const blocker = dockerBlocker();
 
 describe.skipIf(blocker)("harness dockerd", () => {
   let docker: Docker;
+  let restarted = false;
   beforeAll(async () => {
     docker = await startDocker();
     await ensureImages(docker, ["debian"]);
   });
   afterAll(async () => {
-    if (docker?.started) await stopDocker();
+    // A restart below made this file the daemon's owner; leave it as found.
+    if (docker?.started && !restarted) await stopDocker();
   });
 
   it("answers on its own socket with its own data root and the wrapper as default runtime", async () => {
@@ -43,5 +46,24 @@ describe.skipIf(blocker)("harness dockerd", () => {
     } finally {
       await docker.docker(["rm", "-f", name]);
     }
+  });
+
+  it("removes the containers an earlier dockerd left on a fresh start, and keeps the images", async (context) => {
+    // A restart would kill other containers; only run it on a daemon that holds none.
+    if ((await docker.docker(["ps", "-aq"])).trim()) context.skip("the harness dockerd holds containers of another run");
+    const name = `stackwave-leftover-${process.pid}`;
+    const image = "docker.io/library/debian:bookworm-slim";
+    await docker.docker(["run", "-d", "--name", name, "-v", "/scratch", image, "sh", "-c", "trap exit TERM; sleep infinity & wait"]);
+    const volume = (await docker.docker(["inspect", "--format", "{{range .Mounts}}{{.Name}}{{end}}", name])).trim();
+    expect(volume).not.toBe("");
+    const wasStarted = docker.started;
+    await stopDocker();
+    docker = await startDocker();
+    restarted = !wasStarted;
+    expect(docker.started).toBe(true);
+    expect((await docker.docker(["ps", "-aq", "--filter", `name=${name}`])).trim()).toBe("");
+    expect((await docker.docker(["volume", "ls", "-q"])).split("\n")).not.toContain(volume);
+    expect((await docker.docker(["image", "inspect", "--format", "{{.Id}}", image])).trim()).toMatch(/^sha256:/);
+    expect(readFileSync(dockerPaths.log, "utf8")).toContain(`left by an earlier dockerd: ${name}`);
   });
 });

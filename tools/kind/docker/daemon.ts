@@ -1,7 +1,7 @@
 // The harness's own dockerd: Debian's docker.io with its own data root, exec root and socket, and the
 // runc wrapper as its default runtime. It never talks to, or stops, any other Docker on the machine.
 import { spawn } from "node:child_process";
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { cacheDir } from "../../cache/dirs.js";
@@ -151,6 +151,7 @@ export async function startDocker(paths: DockerPaths = dockerPaths, timeoutMs = 
     "--storage-driver=overlay2",
     `--bridge=${bridge.name}`,
   ];
+  const startedAt = Date.now();
   const fd = openSync(paths.log, "a");
   const child = spawn(dockerd, argv, { detached: true, stdio: ["ignore", fd, fd] });
   closeSync(fd);
@@ -167,7 +168,28 @@ export async function startDocker(paths: DockerPaths = dockerPaths, timeoutMs = 
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  return handle(pid, paths, true);
+  const docker = handle(pid, paths, true);
+  await removeLeftovers(docker, startedAt, paths);
+  return docker;
+}
+
+/**
+ * Removes the containers (with their anonymous volumes) that an earlier daemon left in the data root: a
+ * run killed mid-test, or a machine image taken while one ran. Their processes died with that daemon, and
+ * a Kind node left behind makes `kind create cluster` refuse the name. Images stay: they are the cache.
+ * Containers created after this daemon started belong to a caller racing this one, and are kept.
+ */
+async function removeLeftovers(docker: Docker, startedAt: number, paths: DockerPaths): Promise<void> {
+  const ids = (await docker.docker(["ps", "-aq"])).split("\n").filter(Boolean);
+  if (!ids.length) return;
+  const created = (await docker.docker(["inspect", "--format", "{{.Id}} {{.Created}} {{.Name}}", ...ids])).trim().split("\n");
+  const stale = created.map((line) => line.split(" ")).filter(([, at]) => Date.parse(at!) < startedAt);
+  if (!stale.length) return;
+  await docker.docker(["rm", "--force", "--volumes", ...stale.map(([id]) => id!)]);
+  const names = stale.map(([, , name]) => name!.replace(/^\//, "")).join(", ");
+  const line = `removed ${stale.length} container(s) left by an earlier dockerd: ${names}`;
+  appendFileSync(paths.log, `stackwave: ${line}\n`);
+  console.error(`[docker] ${line}`);
 }
 
 /** Stops the harness dockerd by its recorded pid and waits for it to exit; a no-op when none runs. */
