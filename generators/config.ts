@@ -38,6 +38,19 @@ export interface EnvironmentConfig {
   readonly podDisruptionBudgets: boolean;
   /** What a multi-node cluster needs on top (spread, storage, ingress, database); absent for a laptop. */
   readonly production?: ProductionConfig;
+  /** Where and how often Alertmanager pages; absent: PagerDuty's US endpoint and the default timers. */
+  readonly paging?: PagingConfig;
+}
+
+/** The environment's changes to the generated Alertmanager configuration (components/alertmanager.ts). */
+export interface PagingConfig {
+  /**
+   * PagerDuty Events API v2 endpoint: `https://events.eu.pagerduty.com/v2/enqueue` for an account in the EU
+   * service region, or a relay's URL. Default `https://events.pagerduty.com/v2/enqueue`.
+   */
+  readonly pagerdutyURL?: string;
+  /** Wait before notifying about changes in a group, resolves included (group_interval), e.g. `5m` (the default). */
+  readonly groupInterval?: string;
 }
 
 /**

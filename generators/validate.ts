@@ -144,6 +144,14 @@ const schema: Schema = obj({
       retention: str(/^\d+(ms|s|m|h|d|w|y)$/, "a Prometheus duration such as 2d"),
       podDisruptionBudgets: { type: "boolean" },
       production: optional(productionSchema),
+      paging: optional(
+        obj({
+          pagerdutyURL: optional(
+            str(/^https?:\/\/[A-Za-z0-9.-]+(:\d+)?\/\S*$/, "an http(s) URL such as https://events.eu.pagerduty.com/v2/enqueue"),
+          ),
+          groupInterval: optional(str(/^[1-9]\d*(s|m|h)$/, "an Alertmanager duration such as 5m")),
+        }),
+      ),
     }),
   },
   clusters: {

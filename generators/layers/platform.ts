@@ -1,5 +1,11 @@
 // Wave 2: Prometheus, Alertmanager, the exporters and Grafana.
-import { alertmanager, alertmanagerPods } from "../components/alertmanager.js";
+import {
+  alertmanager,
+  alertmanagerConfigSecret,
+  alertmanagerPods,
+  alertmanagerYaml,
+  defaultAlertmanagerOptions,
+} from "../components/alertmanager.js";
 import { blackboxExporter } from "../components/blackbox-exporter.js";
 import { grafana, grafanaDashboards } from "../components/grafana.js";
 import { kubeStateMetrics } from "../components/kube-state-metrics.js";
@@ -52,6 +58,20 @@ const crPatches = patches(import.meta.url, "monitoringCrPatches", function monit
             }
           : {}),
       },
+    },
+  ];
+});
+
+/** The generated Alertmanager configuration with the environment's endpoint and timers, when it sets any. */
+const pagingPatches = patches(import.meta.url, "monitoringPagingPatches", function monitoringPagingPatches(env: EnvironmentConfig) {
+  if (!env.paging) return [];
+  const options = { ...defaultAlertmanagerOptions, ...env.paging };
+  return [
+    {
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: alertmanagerConfigSecret, namespace },
+      stringData: { "alertmanager.yaml": alertmanagerYaml(options) },
     },
   ];
 });
@@ -156,7 +176,7 @@ export const platform: Layer = {
       ...(env.podDisruptionBudgets ? [budgets(env)] : []),
       ...(env.production?.ingress ? [grafanaIngress(env.production.ingress)] : []),
     ],
-    patches: [crPatches(env), productionPatches(env)],
+    patches: [crPatches(env), productionPatches(env), pagingPatches(env)],
     replicas: [
       { name: workloads.grafana.name, count: env.replicas.grafana },
       { name: workloads.kubeStateMetrics.name, count: env.replicas.kubeStateMetrics },

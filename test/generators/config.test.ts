@@ -39,7 +39,7 @@ const cases: [string, (c: Mutable) => void, string[]][] = [
   [
     "an unknown key",
     (c) => (c.environments[0].replica = 3),
-    ["environments[0].replica: expected no such key (known: name, replicas, retention, podDisruptionBudgets, production)"],
+    ["environments[0].replica: expected no such key (known: name, replicas, retention, podDisruptionBudgets, production, paging)"],
   ],
   ["an unknown top-level key", (c) => (c.extra = true), ["extra: expected no such key"]],
   [
