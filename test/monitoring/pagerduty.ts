@@ -68,7 +68,17 @@ export interface FakePagerDuty {
   close(): Promise<void>;
 }
 
-export function startFakePagerDuty(): Promise<FakePagerDuty> {
+export interface DoubleOptions {
+  /** Address to listen on. Default 127.0.0.1 (a pod in the Kind e2e listens on 0.0.0.0). */
+  readonly host?: string;
+  /** Port. Default: any free one. */
+  readonly port?: number;
+  /** Called with every accepted event and every refused body, as they come (the pod logs them). */
+  readonly onRecord?: (record: { readonly accepted: Received } | { readonly rejected: { body: string; problems: string[] } }) => void;
+}
+
+// Also run by node's type stripping inside a pod (test/e2e/pager.ts): erasable TypeScript only.
+export function startFakePagerDuty(options: DoubleOptions = {}): Promise<FakePagerDuty> {
   const events: Received[] = [];
   const rejected: { body: string; problems: string[] }[] = [];
   const server: Server = createServer((req, res) => {
@@ -85,24 +95,28 @@ export function startFakePagerDuty(): Promise<FakePagerDuty> {
         parsed = JSON.parse(body);
       } catch {
         rejected.push({ body, problems: ["body: not JSON"] });
+        options.onRecord?.({ rejected: rejected.at(-1)! });
         return reply(400, { status: "invalid event", message: "Event object is invalid", errors: ["body is not JSON"] });
       }
       const problems = eventProblems(parsed);
       if (problems.length > 0) {
         rejected.push({ body, problems });
+        options.onRecord?.({ rejected: rejected.at(-1)! });
         return reply(400, { status: "invalid event", message: "Event object is invalid", errors: problems });
       }
       const event = parsed as PagerDutyEvent;
       events.push({ at: Date.now(), event });
+      options.onRecord?.({ accepted: events.at(-1)! });
       reply(202, { status: "success", message: "Event processed", dedup_key: event.dedup_key ?? "generated" });
     });
   });
   return new Promise((resolve) => {
-    server.listen(0, "127.0.0.1", () => {
+    const host = options.host ?? "127.0.0.1";
+    server.listen(options.port ?? 0, host, () => {
       const address = server.address();
       const port = typeof address === "object" && address ? address.port : 0;
       resolve({
-        url: `http://127.0.0.1:${port}/v2/enqueue`,
+        url: `http://${host}:${port}/v2/enqueue`,
         events,
         rejected,
         close: () => new Promise<void>((done) => server.close(() => done())),
