@@ -134,7 +134,13 @@ async function pageTheDouble(clone: Clone): Promise<void> {
   const config = JSON.parse(JSON.stringify(defaultConfig())) as StackConfig;
   (config.environments.find((e) => e.name === "local") as { paging?: unknown }).paging = e2ePaging;
   expect(generate({ config, root: clone.dir }).ok).toBe(true);
-  await clone.git(["commit", "--quiet", "-am", "e2e: page the in-cluster PagerDuty double"]);
+  // The paging patch is a new file: `commit -a` alone would leave it out and the overlay broken.
+  await clone.git(["add", "--all"]);
+  const added = (await clone.git(["diff", "--cached", "--name-only"])).trim().split("\n");
+  expect(added).toEqual(
+    expect.arrayContaining(["generators/stack.ts", "overlays/local/platform/patch-alertmanager-stackwave-secret.yaml"]),
+  );
+  await clone.git(["commit", "--quiet", "-m", "e2e: page the in-cluster PagerDuty double"]);
 }
 
 describe.skipIf(blocker)("node bootstrap.mjs on real Kind", () => {
@@ -423,85 +429,91 @@ describe.skipIf(blocker)("node bootstrap.mjs on real Kind", () => {
     expect(median(seconds)).toBeLessThan(180);
   });
 
-  it("pages the PagerDuty double from the in-cluster Alertmanager when a push scales the backend to 0, and resolves when one brings it back", async () => {
-    const backendImage = (
-      await kubectl(["-n", "guestbook", "get", "deployment", "backend", "-o", "jsonpath={.spec.template.spec.containers[0].image}"])
-    ).trim();
-    await kubectl(["apply", "-f", "-"], pagerManifests(backendImage));
-    try {
-      await kubectl(["-n", pagerNamespace, "wait", "--for=condition=Ready", "pod/pagerduty", "--timeout=180s"]);
-      const pagerLog = async () => parsePagerLog(await kubectl(["-n", pagerNamespace, "logs", "pagerduty"]));
-      /** The first event since `since` that `matches`, once the double has it. */
-      const delivered = async (since: number, matches: (e: PagerDutyEvent) => boolean) => {
-        const deadline = Date.now() + minutes(5);
-        for (;;) {
-          const found = firstEvent(await pagerLog(), since, matches);
-          if (found) return found;
-          if (Date.now() > deadline)
-            throw new Error(`no matching PagerDuty event within 5 min; the double has: ${JSON.stringify(await pagerLog())}`);
-          await new Promise((r) => setTimeout(r, 1000));
+  it(
+    "pages the PagerDuty double from the in-cluster Alertmanager when a push scales the backend to 0, and resolves when one brings it back",
+    async () => {
+      const backendImage = (
+        await kubectl(["-n", "guestbook", "get", "deployment", "backend", "-o", "jsonpath={.spec.template.spec.containers[0].image}"])
+      ).trim();
+      await kubectl(["apply", "-f", "-"], pagerManifests(backendImage));
+      try {
+        await kubectl(["-n", pagerNamespace, "wait", "--for=condition=Ready", "pod/pagerduty", "--timeout=180s"]);
+        const pagerLog = async () => parsePagerLog(await kubectl(["-n", pagerNamespace, "logs", "pagerduty"]));
+        /** The first event since `since` that `matches`, once the double has it. */
+        const delivered = async (since: number, matches: (e: PagerDutyEvent) => boolean) => {
+          const deadline = Date.now() + minutes(5);
+          for (;;) {
+            const found = firstEvent(await pagerLog(), since, matches);
+            if (found) return found;
+            if (Date.now() > deadline)
+              throw new Error(`no matching PagerDuty event within 5 min; the double has: ${JSON.stringify(await pagerLog())}`);
+            await new Promise((r) => setTimeout(r, 1000));
+          }
+        };
+        // Alertmanager reads the key from the Secret bootstrap made, mounted where its config says.
+        const key = ["-n", "monitoring", "exec", "alertmanager-main-0", "-c", "alertmanager", "--", "cat", routingKeyFile];
+        expect((await kubectl(key)).trim()).toBe(routingKey);
+
+        const stack = join(clone.dir, "generators", "stack.ts");
+        const local = /(name: "local",[\s\S]*?backend: )(\d+)/;
+        expect(readFileSync(stack, "utf8")).toMatch(local);
+        const alert = "GuestbookBackendDown";
+        const push = async (count: number) => {
+          writeFileSync(stack, readFileSync(stack, "utf8").replace(local, `$1${count}`));
+          await clone.git(["commit", "--quiet", "-am", `backend replicas ${count}`]);
+          const files = (await clone.git(["show", "--name-only", "--format=", "HEAD"])).trim().split("\n");
+          expect(files).toContain("overlays/local/apps/kustomization.yaml");
+          // The hook left the platform overlay alone: the paging edit and the tree written for it agree.
+          expect(files.filter((f) => f.startsWith("overlays/local/platform/"))).toEqual([]);
+          await refreshesDone();
+          const at = Date.now();
+          await clone.git(["push", "--quiet", "local", "HEAD:main"]);
+          return at;
+        };
+        const detection: number[] = [];
+        const resolution: number[] = [];
+        for (let round = 0; round < 3; round++) {
+          await expect
+            .poll(async () => (await query(`ALERTS{alertname="${alert}"}`)).length, { timeout: minutes(3), interval: 2000 })
+            .toBe(0);
+          const down = await push(0);
+          const trigger = await delivered(down, (e) => e.event_action === "trigger" && e.payload?.group === alert);
+          detection.push((trigger.at - down) / 1000);
+          expect(trigger.event).toMatchObject({
+            routing_key: routingKey,
+            client: "stackwave Alertmanager",
+            payload: {
+              summary: `${alert} (guestbook): No guestbook backend is up.`,
+              severity: "critical",
+              source: "local",
+              component: "guestbook",
+              group: alert,
+              class: "critical",
+              custom_details: { runbook_url: runbookURL(alert), firing: "1" },
+            },
+          });
+
+          const up = await push(1);
+          const resolve = await delivered(up, (e) => e.event_action === "resolve" && e.dedup_key === trigger.event.dedup_key);
+          resolution.push((resolve.at - up) / 1000);
+          expect(resolve.event.routing_key).toBe(routingKey);
+          await kubectl(["-n", "guestbook", "rollout", "status", "deployment/backend", "--timeout=180s"]);
         }
-      };
-      // Alertmanager reads the key from the Secret bootstrap made, mounted where its config says.
-      const key = ["-n", "monitoring", "exec", "alertmanager-main-0", "-c", "alertmanager", "--", "cat", routingKeyFile];
-      expect((await kubectl(key)).trim()).toBe(routingKey);
-
-      const stack = join(clone.dir, "generators", "stack.ts");
-      const local = /(name: "local",[\s\S]*?backend: )(\d+)/;
-      expect(readFileSync(stack, "utf8")).toMatch(local);
-      const alert = "GuestbookBackendDown";
-      const push = async (count: number) => {
-        writeFileSync(stack, readFileSync(stack, "utf8").replace(local, `$1${count}`));
-        await clone.git(["commit", "--quiet", "-am", `backend replicas ${count}`]);
-        const files = (await clone.git(["show", "--name-only", "--format=", "HEAD"])).trim().split("\n");
-        expect(files).toContain("overlays/local/apps/kustomization.yaml");
-        // The hook left the platform overlay alone: the paging edit and the tree written for it agree.
-        expect(files.filter((f) => f.startsWith("overlays/local/platform/"))).toEqual([]);
-        await refreshesDone();
-        const at = Date.now();
-        await clone.git(["push", "--quiet", "local", "HEAD:main"]);
-        return at;
-      };
-      const detection: number[] = [];
-      const resolution: number[] = [];
-      for (let round = 0; round < 3; round++) {
-        await expect
-          .poll(async () => (await query(`ALERTS{alertname="${alert}"}`)).length, { timeout: minutes(3), interval: 2000 })
-          .toBe(0);
-        const down = await push(0);
-        const trigger = await delivered(down, (e) => e.event_action === "trigger" && e.payload?.group === alert);
-        detection.push((trigger.at - down) / 1000);
-        expect(trigger.event).toMatchObject({
-          routing_key: routingKey,
-          client: "stackwave Alertmanager",
-          payload: {
-            summary: `${alert} (guestbook): No guestbook backend is up.`,
-            severity: "critical",
-            source: "local",
-            component: "guestbook",
-            group: alert,
-            class: "critical",
-            custom_details: { runbook_url: runbookURL(alert), firing: "1" },
-          },
-        });
-
-        const up = await push(1);
-        const resolve = await delivered(up, (e) => e.event_action === "resolve" && e.dedup_key === trigger.event.dedup_key);
-        resolution.push((resolve.at - up) / 1000);
-        expect(resolve.event.routing_key).toBe(routingKey);
-        await kubectl(["-n", "guestbook", "rollout", "status", "deployment/backend", "--timeout=180s"]);
+        recordFigure(figures, "page: push to trigger delivered (s)", detection);
+        recordFigure(figures, "page: push to resolve delivered (s)", resolution);
+        // The rule's `for: 30s` holds every trigger back. Kill to page is 85 s at worst by construction
+        // (docs/benchmarks.md, "Alert detection latency"); the push, the sync and the pod's exit come on top.
+        for (const s of detection) expect(s).toBeGreaterThan(30);
+        expect(median(detection)).toBeLessThan(120);
+        // Alertmanager sent only what PagerDuty's API accepts.
+        expect((await pagerLog()).rejected).toEqual([]);
+      } finally {
+        await kubectl(["delete", "namespace", pagerNamespace, "--wait=false"]);
       }
-      recordFigure(figures, "page: push to trigger delivered (s)", detection);
-      recordFigure(figures, "page: push to resolve delivered (s)", resolution);
-      // The rule's `for: 30s` holds every trigger back; docs/monitoring.md promises a page within 90 s of an outage.
-      for (const s of detection) expect(s).toBeGreaterThan(30);
-      expect(median(detection)).toBeLessThan(120);
-      // Alertmanager sent only what PagerDuty's API accepts.
-      expect((await pagerLog()).rejected).toEqual([]);
-    } finally {
-      await kubectl(["delete", "namespace", pagerNamespace, "--wait=false"]);
-    }
-  });
+      // Three rounds of about three minutes each; every wait inside has its own, shorter deadline.
+    },
+    minutes(40),
+  );
 
   it("fails fast, naming the image, when one is missing from the mirror and the local Docker", async () => {
     const missing = "quay.io/prometheus/blackbox-exporter:v0.27.0";

@@ -60,7 +60,7 @@ export function eventProblems(body: unknown): string[] {
 }
 
 export interface FakePagerDuty {
-  /** The Events API URL to configure, http://127.0.0.1:<port>/v2/enqueue */
+  /** The Events API URL to configure, http://<host>:<port>/v2/enqueue (host 127.0.0.1 by default) */
   readonly url: string;
   readonly events: readonly Received[];
   /** Bodies the double refused, with the reasons (a correct Alertmanager config leaves this empty). */
