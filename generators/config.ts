@@ -46,7 +46,8 @@ export interface EnvironmentConfig {
 export interface PagingConfig {
   /**
    * PagerDuty Events API v2 endpoint: `https://events.eu.pagerduty.com/v2/enqueue` for an account in the EU
-   * service region, or a relay's URL. Default `https://events.pagerduty.com/v2/enqueue`.
+   * service region, or a relay's URL. Default `https://events.pagerduty.com/v2/enqueue`. The routing key is in
+   * the body, so plain http is allowed only to a Service in the cluster (`*.svc`, `*.svc.cluster.local`) or loopback.
    */
   readonly pagerdutyURL?: string;
   /** Wait before notifying about changes in a group, resolves included (group_interval), e.g. `5m` (the default). */

@@ -146,8 +146,12 @@ const schema: Schema = obj({
       production: optional(productionSchema),
       paging: optional(
         obj({
+          // The routing key travels in the body: plain http only to a Service in the cluster or to loopback.
           pagerdutyURL: optional(
-            str(/^https?:\/\/[A-Za-z0-9.-]+(:\d+)?\/\S*$/, "an http(s) URL such as https://events.eu.pagerduty.com/v2/enqueue"),
+            str(
+              /^(https:\/\/[A-Za-z0-9.-]+|http:\/\/([A-Za-z0-9-]+\.)+svc(\.cluster\.local)?\.?|http:\/\/(127\.0\.0\.1|localhost))(:\d+)?\/\S*$/,
+              "an https URL such as https://events.eu.pagerduty.com/v2/enqueue (http only to a *.svc[.cluster.local] Service or loopback)",
+            ),
           ),
           groupInterval: optional(str(/^[1-9]\d*(s|m|h)$/, "an Alertmanager duration such as 5m")),
         }),

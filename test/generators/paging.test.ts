@@ -54,9 +54,21 @@ describe.skipIf(!kustomize)("GIVEN the local environment with an EU PagerDuty en
   });
 });
 
+describe("GIVEN a PagerDuty URL over plain http", () => {
+  it.each([
+    "http://pagerduty.stackwave-e2e-pager.svc.cluster.local.:8080/v2/enqueue",
+    "http://relay.paging.svc:8080/v2/enqueue",
+    "http://127.0.0.1:18080/v2/enqueue",
+  ])("WHEN it is %s, in the cluster or on loopback THEN it is accepted", (pagerdutyURL) => {
+    expect(validateConfig(withPaging({ pagerdutyURL }))).toEqual([]);
+  });
+});
+
 describe("GIVEN a wrong paging setting", () => {
   it.each([
-    [{ pagerdutyURL: "events.pagerduty.com" }, "environments[0].paging.pagerdutyURL: expected an http(s) URL such as"],
+    [{ pagerdutyURL: "events.pagerduty.com" }, "environments[0].paging.pagerdutyURL: expected an https URL such as"],
+    // The key would cross the network in clear.
+    [{ pagerdutyURL: "http://events.pagerduty.com/v2/enqueue" }, "environments[0].paging.pagerdutyURL: expected an https URL such as"],
     [{ groupInterval: "30" }, 'environments[0].paging.groupInterval: expected an Alertmanager duration such as 5m, got string "30"'],
     [{ groupinterval: "30s" }, "environments[0].paging.groupinterval: expected no such key (known: pagerdutyURL, groupInterval)"],
   ])("WHEN it is %j THEN the error names the field and what it expects", (paging, line) => {
