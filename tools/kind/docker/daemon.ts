@@ -169,7 +169,12 @@ export async function startDocker(paths: DockerPaths = dockerPaths, timeoutMs = 
     await new Promise((r) => setTimeout(r, 200));
   }
   const docker = handle(pid, paths, true);
-  await removeLeftovers(docker, startedAt, paths);
+  // The daemon is up and this caller owns it: a failed clean-up is worth a line, not a daemon nobody stops.
+  await removeLeftovers(docker, startedAt, paths).catch((error: unknown) => {
+    const line = `could not remove the containers an earlier dockerd left: ${error instanceof Error ? error.message : String(error)}`;
+    appendFileSync(paths.log, `stackwave: ${line}\n`);
+    console.error(`[docker] ${line}`);
+  });
   return docker;
 }
 
