@@ -198,13 +198,16 @@ describe.skipIf(missing.length > 0)("GIVEN three simulated nodes in three zones 
       },
       900_000,
     ).then(() => (ended ? undefined : sim.startArgocd()));
+    // Handled here so an early failure is no unhandled rejection; awaited, and thrown, after bootstrap.
+    argo.catch(() => undefined);
     ingress = publishIngresses();
     const t0 = Date.now();
     run = await bootstrap(["--chart", chart, "--timeout", "15m"]);
     minutes = (Date.now() - t0) / 60_000;
     ended = true;
     await argo;
-  });
+    // Above bootstrap's own --timeout 15m and the 15 min wait for the release, so either reports first.
+  }, 1_800_000);
 
   afterAll(async () => {
     stopIngress = true;
