@@ -1,6 +1,6 @@
 // npm run bench:bootstrap: the main command on real Kind, from the figures `npm run test:e2e` records in
 // test-output/kind-bootstrap.json (one cold bring-up, five pushes, the warm rerun, every pod's working set
-// after five idle minutes). Runs the suite first unless BENCH_REUSE=1 reports the last run's figures.
+// after five idle minutes, three pages). Runs the suite first unless BENCH_REUSE=1 reports the last run's figures.
 // Writes the "Kind bootstrap" section of docs/benchmarks.md.
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -40,6 +40,8 @@ const figures = JSON.parse(readFileSync(file, "utf8")) as Partial<{
   "push to live (s)": Figure<number[]>;
   "targets up": Figure<number>;
   "working set after 5 min idle (MiB)": Figure<PodMemory[]>;
+  "page: push to trigger delivered (s)": Figure<number[]>;
+  "page: push to resolve delivered (s)": Figure<number[]>;
 }>;
 const need = <T>(figure: Figure<T> | undefined, name: string): Figure<T> => {
   if (!figure) throw new Error(`${file}: no "${name}" figure: the e2e run stopped before it`);
@@ -49,6 +51,8 @@ const cold = need(figures.cold, "cold");
 const warm = need(figures["warm rerun"], "warm rerun");
 const pushes = need(figures["push to live (s)"], "push to live (s)").value;
 const memory = need(figures["working set after 5 min idle (MiB)"], "working set after 5 min idle (MiB)").value;
+const triggers = need(figures["page: push to trigger delivered (s)"], "page: push to trigger delivered (s)").value;
+const resolves = need(figures["page: push to resolve delivered (s)"], "page: push to resolve delivered (s)").value;
 
 const s = (n: number) => `${n.toFixed(1)} s`;
 const steps = [...new Set([...Object.keys(cold.value.steps), ...Object.keys(warm.value.steps)])];
@@ -94,6 +98,11 @@ ${stepRows}
 Push → live through the webhook (a generator change committed through the pre-commit hook, \`git push local
 HEAD:main\`, until the new frontend replica count is live), ${pushes.length} pushes: median ${s(pushMedian)}
 (${pushes.map((p) => p.toFixed(1)).join(", ")} s), against Argo CD's ${poll} s poll: ${(poll / pushMedian).toFixed(0)}× sooner.
+
+A page through the cluster (the e2e clone's \`local\` environment sets \`paging\`: the in-cluster PagerDuty double,
+\`group_interval\` 30 s): a push scaling the backend to 0, until the in-cluster Alertmanager's Events v2 trigger reaches
+the double, ${triggers.length} rounds: median ${s(median(triggers))} (${triggers.map((p) => p.toFixed(1)).join(", ")} s); the push
+bringing it back, until the resolve arrives: median ${s(median(resolves))} (${resolves.map((p) => p.toFixed(1)).join(", ")} s).
 
 Memory working set of every running pod five minutes after bring-up, idle (\`container_memory_working_set_bytes\` from
 cAdvisor through the stack's own Prometheus), beside its memory request (kube-state-metrics): **${mib(total("workingSetMiB"))}
