@@ -235,6 +235,10 @@ describe.skipIf(missing.length > 0)("GIVEN three simulated nodes in three zones 
     expect(unhealthy.map((a) => `${a.metadata.name}: ${a.status?.sync?.status}/${a.status?.health?.status}`)).toEqual([]);
   });
 
+  it("WHEN Argo CD is started a second time on the release's settings THEN the sim refuses, naming the call", async () => {
+    await expect(sim.startArgocd()).rejects.toThrow("sim: startArgocd() was already called on this cluster");
+  });
+
   it("WHEN Argo CD cloned the remote THEN the credentials came from the repository Secret bootstrap made from the environment", async () => {
     const secret = JSON.parse(await sim.kubectl(["-n", "argocd", "get", "secret", repositorySecretName, "-o", "json"])) as {
       metadata: { labels?: Record<string, string>; annotations?: Record<string, string> };

@@ -117,6 +117,7 @@ export async function up(options: SimOptions = {}): Promise<Sim> {
   }
 
   const withArgo = options.argocd ?? true;
+  let argoStarted = false;
   // Resolve every program first: a missing one fails before anything starts.
   const bin = {
     etcd: binary("etcd", ["/usr/bin"]),
@@ -464,6 +465,9 @@ export async function up(options: SimOptions = {}): Promise<Sim> {
     async startArgocd() {
       if (withArgo !== "later")
         throw new Error(`sim: startArgocd() is for argocd: "later"; this cluster was brought up with argocd: ${withArgo}`);
+      // A second set of processes would take the same ports, and the readiness checks would pass on the first.
+      if (argoStarted) throw new Error("sim: startArgocd() was already called on this cluster");
+      argoStarted = true;
       await startArgo();
       log(`[sim] argocd: started on the cluster's settings, ${argoUrl}`);
     },
