@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import yaml from "js-yaml";
+import { formatWaitResult } from "../../tools/bootstrap/waves.js";
 import { upStack, type SimStack } from "../../tools/sim/stack.js";
 import { cpuSeconds } from "../../tools/sim/usage.js";
 import { snapshot } from "../sim/working-copy.js";
@@ -60,7 +61,10 @@ for (const variant of variants) {
     }
     const t0 = Date.now();
     stack = await upStack({ checkout: checkout.dir, dir: join(scratch, "sim"), log: () => undefined });
-    if (!stack.waves?.done) throw new Error(`${variant.name}: the stack did not become Synced and Healthy`);
+    if (!stack.waves?.done)
+      throw new Error(
+        `${variant.name}: the stack did not become Synced and Healthy${stack.waves ? `\n${formatWaitResult(stack.waves)}` : ""}`,
+      );
     const healthySeconds = (Date.now() - t0) / 1000;
     console.log(`${variant.name}: all Healthy ${healthySeconds.toFixed(1)} s after bring-up began; settling ${settleSeconds} s`);
     await new Promise((r) => setTimeout(r, settleSeconds * 1000));
