@@ -170,11 +170,9 @@ export async function startDocker(paths: DockerPaths = dockerPaths, timeoutMs = 
   }
   const docker = handle(pid, paths, true);
   // The daemon is up and this caller owns it: a failed clean-up is worth a line, not a daemon nobody stops.
-  await removeLeftovers(docker, startedAt, paths).catch((error: unknown) => {
-    const line = `could not remove the containers an earlier dockerd left: ${error instanceof Error ? error.message : String(error)}`;
-    appendFileSync(paths.log, `stackwave: ${line}\n`);
-    console.error(`[docker] ${line}`);
-  });
+  await removeLeftovers(docker, startedAt, paths).catch((error: unknown) =>
+    report(paths, `could not remove the containers an earlier dockerd left: ${error instanceof Error ? error.message : String(error)}`),
+  );
   return docker;
 }
 
@@ -192,7 +190,11 @@ async function removeLeftovers(docker: Docker, startedAt: number, paths: DockerP
   if (!stale.length) return;
   await docker.docker(["rm", "--force", "--volumes", ...stale.map(([id]) => id!)]);
   const names = stale.map(([, , name]) => name!.replace(/^\//, "")).join(", ");
-  const line = `removed ${stale.length} container(s) left by an earlier dockerd: ${names}`;
+  report(paths, `removed ${stale.length} container(s) left by an earlier dockerd: ${names}`);
+}
+
+/** One line of the harness's own into dockerd's log and onto stderr. */
+function report(paths: DockerPaths, line: string): void {
   appendFileSync(paths.log, `stackwave: ${line}\n`);
   console.error(`[docker] ${line}`);
 }
