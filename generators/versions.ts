@@ -198,6 +198,19 @@ export const kindNodeImages = {
   },
 } as const satisfies Record<string, { readonly image: ImageRef; readonly source: string }>;
 
+/**
+ * The Kind harness's NetworkPolicy enforcer, kube-router's firewall alone (no routing, no service proxy).
+ * Kind's own, kindnetd's kube-network-policies, needs the nftables `queue` expression, which this machine's
+ * kernel lacks (docs/monitoring.md). Test harness only: never part of the generated tree. v2.1.0 is the one
+ * version the Go proxy serves here, and advisories are reported against it; it runs only in clusters the
+ * tests create and delete.
+ */
+export const policyController = {
+  module: "github.com/cloudnativelabs/kube-router/v2",
+  version: "v2.1.0",
+  image: { registry: "docker.io", repository: "cloudnativelabs/kube-router", tag: "v2.1.0" },
+} as const satisfies { readonly module: string; readonly version: string; readonly image: ImageRef };
+
 /** Tools inside the kind base image; kind v0.30.0 pins crictl v1.33.0, which the Go proxy refuses. */
 export const kindBaseTools = {
   crictl: { module: "sigs.k8s.io/cri-tools/cmd/crictl", version: "v1.34.0", pinned: "v1.33.0" },

@@ -3,6 +3,7 @@
 // tools/kind/node) from its pinned source. Today it holds what a Kind node needs; the stack's and the
 // Argo CD chart's images join it as their recipes land.
 import { etcdImageBinaries } from "../kind/recipes.js";
+import { policyImage } from "../kind/policy/image.js";
 import { registryImage } from "./registry.js";
 import { stackImages } from "./stack.js";
 import { standInImages } from "./stand-ins.js";
@@ -210,8 +211,8 @@ export const kindImages: readonly ImageSpec[] = [
   },
 ];
 
-/** Every image: the Kind node's, the stack's and Argo CD's, then the stand-ins. Names are unique. */
-export const allImages: readonly ImageSpec[] = [...kindImages, ...stackImages, registryImage, ...standInImages];
+/** Every image: the Kind node's, the policy enforcer, the stack's and Argo CD's, then the stand-ins. Names are unique. */
+export const allImages: readonly ImageSpec[] = [...kindImages, policyImage, ...stackImages, registryImage, ...standInImages];
 
 /** The spec called `name`; throws naming the known ones. */
 export function imageSpec(name: string, list: readonly ImageSpec[] = allImages): ImageSpec {

@@ -1,9 +1,9 @@
 // Go-built programs the Kind harness needs, as tool-cache recipes (tools/cache/build.ts builds them):
-// the kind CLI, and what goes into the node image besides Kubernetes (crictl, etcd and etcdctl at
-// kubeadm's version, CoreDNS, local-path-provisioner).
+// the kind CLI, what goes into the node image besides Kubernetes (crictl, etcd and etcdctl at
+// kubeadm's version, CoreDNS, local-path-provisioner), and the policy enforcer (tools/kind/policy).
 import { join } from "node:path";
 import type { BuildContext, Recipe } from "../cache/recipes.js";
-import { cliTools, kindBaseTools, kindNodeImages } from "../../generators/versions.js";
+import { cliTools, kindBaseTools, kindNodeImages, policyController } from "../../generators/versions.js";
 
 /** `go install module@version`, with optional -ldflags. */
 function install(name: string, module: string, version: string, binary: string, ldflags = ""): Recipe {
@@ -104,5 +104,13 @@ export const kindRecipes: readonly Recipe[] = [
     localPath,
     "local-path-provisioner",
     `-X main.VERSION=${localPath}`,
+  ),
+  // Stamped as kube-router's Makefile stamps it (pkg/version).
+  install(
+    "kube-router",
+    `${policyController.module}/cmd/kube-router`,
+    policyController.version,
+    "kube-router",
+    `-X ${policyController.module}/pkg/version.Version=${policyController.version} -X ${policyController.module}/pkg/version.BuildDate=1970-01-01T00:00:00Z`,
   ),
 ];
