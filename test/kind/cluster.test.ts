@@ -2,8 +2,6 @@
 // source (tools/images, tools/kind/node): the node and CoreDNS get Ready, the generated kubeadm patches
 // expose the control-plane metrics endpoints to the cluster, and a locally built image serves through a
 // NodePort on 127.0.0.1.
-import { mkdtempSync, rmSync, copyFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run } from "../../tools/cache/command.js";
@@ -11,10 +9,9 @@ import { createCluster, deleteCluster, kindBinary, type Cluster } from "../../to
 import { dockerPaths, startDocker, stopDocker, type Docker } from "../../tools/kind/docker/daemon.js";
 import { ensureImages } from "../../tools/images/build.js";
 import { kindNodeReference } from "../../tools/images/list.js";
-import { kindBlocker } from "./harness.js";
+import { buildProbeImage, kindBlocker, probeImage } from "./harness.js";
 
 const blocker = kindBlocker();
-const probeImage = "localhost/stackwave/kind-probe:test";
 const log = join(dockerPaths.root, "kind-test.log");
 /** The first node port of the generated config (the guestbook frontend's). */
 const nodePort = 30080;
@@ -68,13 +65,7 @@ describe.skipIf(blocker)("Kind cluster from clusters/local/kind-config.yaml", ()
   beforeAll(async () => {
     docker = await startDocker();
     await ensureImages(docker, undefined, { log });
-    const context = mkdtempSync(join(tmpdir(), "stackwave-probe-"));
-    try {
-      copyFileSync(join(import.meta.dirname, "probe.Dockerfile"), join(context, "Dockerfile"));
-      await docker.docker(["build", "-t", probeImage, context], { log });
-    } finally {
-      rmSync(context, { recursive: true, force: true });
-    }
+    await buildProbeImage(docker, log);
     // A cluster of this name left by an interrupted run (the daemon outlived it) makes kind refuse the name.
     await deleteCluster(docker, "stackwave-local", log);
     cluster = await createCluster(docker, { log });

@@ -1,9 +1,11 @@
-// What the Kind tests share: why the tier cannot run here (skip outside CI, fail under CI=true).
-import { existsSync } from "node:fs";
+// What the Kind tests share: why the tier cannot run here (skip outside CI, fail under CI=true), and the
+// probe image they run in their clusters.
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { goTools } from "../../generators/versions.js";
 import { toolDir } from "../../tools/cache/dirs.js";
-import { dockerMissing } from "../../tools/kind/docker/daemon.js";
+import { dockerMissing, type Docker } from "../../tools/kind/docker/daemon.js";
 import { kindBinary } from "../../tools/kind/cluster.js";
 import { inCI } from "../support/tools.js";
 
@@ -28,4 +30,18 @@ function blocked(reason: string | undefined): string | undefined {
   if (reason && inCI) throw new Error(`Kind tier cannot run: ${reason} (CI=true: it must)`);
   if (reason) console.warn(`skipped: Kind tier: ${reason}`);
   return reason;
+}
+
+/** The Kind tests' own image (probe.Dockerfile): busybox httpd on 8080 with a known page, and curl. */
+export const probeImage = "localhost/stackwave/kind-probe:test";
+
+/** Builds `probeImage` into the harness engine. */
+export async function buildProbeImage(docker: Docker, log?: string): Promise<void> {
+  const context = mkdtempSync(join(tmpdir(), "stackwave-probe-"));
+  try {
+    copyFileSync(join(import.meta.dirname, "probe.Dockerfile"), join(context, "Dockerfile"));
+    await docker.docker(["build", "-t", probeImage, context], { log });
+  } finally {
+    rmSync(context, { recursive: true, force: true });
+  }
 }
