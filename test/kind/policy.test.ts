@@ -1,6 +1,7 @@
 // NetworkPolicy enforcement on a real Kind node (tools/kind/policy): without an enforcer a policy is only
 // an object; with kube-router's firewall it refuses what it does not admit, admits what it names, keeps
-// the kubelet's probes working, and follows a policy's removal.
+// the kubelet's probes working and kube-proxy's refusal of Services without endpoints, and follows a
+// policy's removal.
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run } from "../../tools/cache/command.js";
@@ -114,6 +115,23 @@ describe.skipIf(blocker)("NetworkPolicies on a Kind node, enforced by tools/kind
       'jsonpath={.status.conditions[?(@.type=="Ready")].status}',
     ]);
     expect(ready.trim()).toBe("True");
+  });
+
+  it("refuses a connection to a Service without endpoints, as kube-proxy does without the enforcer (the service guard)", async () => {
+    // kube-router's ACCEPT comes before kube-proxy's REJECT: without the guard this connection would leave
+    // the node untranslated. The guard is in place before the firewall starts (an init container).
+    const empty = {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "empty", namespace },
+      spec: { selector: { app: "nobody" }, ports: [{ port: 80 }] },
+    };
+    await cluster!.kubectl(["apply", "-f", "-"], { input: JSON.stringify(empty) });
+    const ip = (await cluster!.kubectl(["-n", namespace, "get", "service", "empty", "-o", "jsonpath={.spec.clusterIP}"])).trim();
+    const reply = await cluster!
+      .kubectl(["-n", namespace, "exec", "friend", "--", "curl", "-sS", "--max-time", "3", `http://${ip}/`])
+      .catch((err: Error) => /curl: \(\d+\)[^\n]*/.exec(err.message)?.[0] ?? err.message);
+    expect(reply).toMatch(/^curl: \(7\)/);
   });
 
   it("admits the stranger again once the policy is deleted", async () => {

@@ -8,6 +8,29 @@ import { kindBinary, type Cluster } from "../cluster.js";
 export const policyNamespace = "kube-system";
 export const policyName = "kube-router";
 
+/** kind's default service subnet (pkg/apis/config/v1alpha4/default.go); the generated config keeps it. */
+export const serviceSubnet = "10.96.0.0/16";
+
+/**
+ * The service guard: refuses a new connection to a ClusterIP that kube-proxy did not translate, which is
+ * one whose Service has no endpoints. kube-proxy refuses those itself, in the filter table's FORWARD and
+ * OUTPUT chains, but kube-router keeps its own jump first in both and ACCEPTs policy-compliant traffic
+ * there, so kube-proxy's REJECT is never reached. The packet then leaves the node untranslated, masqueraded
+ * to the node's address: a pod gets an answer from whatever holds that address outside the cluster, and
+ * the traffic leaves the namespaces of the run. An nftables table of its own, just before the iptables
+ * filter chains (after NAT), restores kube-proxy's refusal.
+ */
+export function serviceGuard(subnet: string = serviceSubnet): string {
+  const rule = `ip daddr ${subnet} ct state new ct status & dnat == 0 reject`;
+  const chain = (hook: string) => `  chain ${hook} {\n    type filter hook ${hook} priority filter - 1; policy accept;\n    ${rule}\n  }`;
+  return [
+    "table inet stackwave-service-guard",
+    "delete table inet stackwave-service-guard",
+    `table inet stackwave-service-guard {\n${chain("forward")}\n${chain("output")}\n}`,
+    "",
+  ].join("\n");
+}
+
 /**
  * The ServiceAccount, its read-only ClusterRole (what kube-router's network policy controller watches, and
  * the lease it takes) and the DaemonSet. The firewall alone: kindnetd keeps the CNI, kube-proxy the
@@ -54,12 +77,30 @@ export function policyManifests(): string {
             priorityClassName: "system-node-critical",
             hostNetwork: true,
             tolerations: [{ operator: "Exists" }],
+            initContainers: [
+              {
+                name: "service-guard",
+                image: imageString(policyController.image),
+                imagePullPolicy: "IfNotPresent",
+                command: ["sh", "-c", 'printf "%s" "$GUARD" | nft -f -'],
+                env: [{ name: "GUARD", value: serviceGuard() }],
+                securityContext: { privileged: true },
+                resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "64Mi" } },
+              },
+            ],
             containers: [
               {
                 name: policyName,
                 image: imageString(policyController.image),
                 imagePullPolicy: "IfNotPresent",
-                args: ["--run-router=false", "--run-firewall=true", "--run-service-proxy=false", "--health-port=20244", "--v=1"],
+                args: [
+                  "--run-router=false",
+                  "--run-firewall=true",
+                  "--run-service-proxy=false",
+                  `--service-cluster-ip-range=${serviceSubnet}`,
+                  "--health-port=20244",
+                  "--v=1",
+                ],
                 env: [{ name: "NODE_NAME", valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } }],
                 securityContext: { privileged: true },
                 readinessProbe: { httpGet: { path: "/healthz", port: 20244, host: "127.0.0.1" }, periodSeconds: 3 },

@@ -8,7 +8,8 @@ export const policyImage: ImageSpec = {
   reference: imageString(policyController.image),
   kind: "faithful",
   source: `${policyController.module} ${policyController.version} (tool cache)`,
-  difference: "Debian bookworm instead of Alpine, iptables fixed to the nf_tables backend; no gobgp or CNI plugins (firewall only)",
+  difference:
+    "Debian bookworm instead of Alpine, iptables fixed to the nf_tables backend; no gobgp or CNI plugins (firewall only); nft added for the harness's service guard",
   dockerfile: "tools/kind/policy/kube-router.Dockerfile",
   files: [{ tool: "kube-router", version: policyController.version, binary: "kube-router" }],
   needs: ["debian"],
