@@ -3,7 +3,7 @@
 // cluster from the generated config first (this machine needs its containerd patch, which bootstrap must
 // never carry); bootstrap adopts it, as it does any ready cluster of its name.
 import { randomBytes } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import yaml from "js-yaml";
@@ -18,6 +18,7 @@ import { argocd } from "../../generators/versions.js";
 import { ensureImages } from "../../tools/images/build.js";
 import { createCluster, deleteCluster, type Cluster } from "../../tools/kind/cluster.js";
 import { startDocker, type Docker } from "../../tools/kind/docker/daemon.js";
+import { enforcePolicies } from "../../tools/kind/policy/controller.js";
 import { chromiumArgs } from "../support/chromium.js";
 import { requireTool } from "../support/tools.js";
 import { bootstrapEnv, cleanClone, median, recordFigure, recordRun, runBootstrap, type BootstrapRun, type Clone } from "./bootstrap-run.js";
@@ -143,6 +144,28 @@ async function pageTheDouble(clone: Clone): Promise<void> {
   await clone.git(["commit", "--quiet", "-m", "e2e: page the in-cluster PagerDuty double"]);
 }
 
+/** A client pod in `default`, hardened like the stack's pods, that only waits to be exec'd into. */
+function strangerPod(name: string, image: string) {
+  return {
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name, namespace: "default", labels: { "app.kubernetes.io/name": name, "app.kubernetes.io/part-of": "stackwave-e2e" } },
+    spec: {
+      automountServiceAccountToken: false,
+      securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, seccompProfile: { type: "RuntimeDefault" } },
+      containers: [
+        {
+          name: "client",
+          image,
+          command: ["node", "-e", "setInterval(() => {}, 1 << 30)"],
+          securityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+          resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "200m", memory: "96Mi" } },
+        },
+      ],
+    },
+  };
+}
+
 describe.skipIf(blocker)("node bootstrap.mjs on real Kind", () => {
   let docker: Docker;
   let cluster: Cluster;
@@ -201,6 +224,10 @@ describe.skipIf(blocker)("node bootstrap.mjs on real Kind", () => {
     clone = await cleanClone();
     await pageTheDouble(clone);
     cluster = await createCluster(docker, { wait: "5m" });
+    // kindnetd cannot enforce NetworkPolicies on this kernel (tools/kind/policy/README.md): the harness's
+    // enforcer runs from the start, so every check below runs with the policies in force.
+    mkdirSync(output, { recursive: true });
+    await enforcePolicies(docker, cluster, { log });
     env = { ...bootstrapEnv(docker.env, cluster.kubeconfig), PAGERDUTY_ROUTING_KEY: routingKey };
     first = await runBootstrap(clone, args, env, log, minutes(60));
     upAt = Date.now();
@@ -252,6 +279,55 @@ describe.skipIf(blocker)("node bootstrap.mjs on real Kind", () => {
     // cAdvisor is the kubelet monitor's second endpoint: the working-set figures below come from it.
     expect(targets.some((t) => t.scrapeUrl.endsWith("/metrics/cadvisor"))).toBe(true);
     recordFigure(figures, "targets up", targets.length);
+  });
+
+  it("enforces the guestbook's NetworkPolicies: only the backend reaches MongoDB, only the frontend (and Prometheus) the backend", async () => {
+    const backendImage = (
+      await kubectl(["-n", "guestbook", "get", "deployment", "backend", "-o", "jsonpath={.spec.template.spec.containers[0].image}"])
+    ).trim();
+    // A client in `default`, a namespace no policy admits; the backend's image has node, as the apps do.
+    const stranger = "stackwave-e2e-stranger";
+    await kubectl(["apply", "-f", "-"], JSON.stringify(strangerPod(stranger, backendImage)));
+    try {
+      await kubectl(["-n", "default", "wait", "--for=condition=Ready", `pod/${stranger}`, "--timeout=180s"]);
+      const frontend = `deploy/frontend`;
+      const backend = `deploy/backend`;
+      /** "open", or the error code of a TCP connect from `from` (namespace/workload) to host:port. */
+      const connect = async (from: string, host: string, port: number) => {
+        const slash = from.indexOf("/");
+        const [namespace, target] = [from.slice(0, slash), from.slice(slash + 1)];
+        const script = `const s=require("net").connect(${port},${JSON.stringify(host)});s.setTimeout(4000);s.on("connect",()=>{console.log("open");process.exit(0)});s.on("timeout",()=>{console.log("ETIMEDOUT");process.exit(0)});s.on("error",(e)=>{console.log(e.code);process.exit(0)})`;
+        return (await kubectl(["-n", namespace, "exec", target, "--", "node", "-e", script])).trim();
+      };
+      // Through each Service and the port it serves, as the apps connect (MongoDB's is headless: its pod).
+      const service = async (name: string) => {
+        const port = Number((await kubectl(["-n", "guestbook", "get", "service", name, "-o", "jsonpath={.spec.ports[0].port}"])).trim());
+        expect(port, name).toBeGreaterThan(0);
+        return { host: `${name}.guestbook.svc.cluster.local.`, port };
+      };
+      const [mongodb, backendService, frontendService] = await Promise.all(["mongodb", "backend", "frontend"].map(service));
+      const to = (from: string, s: { host: string; port: number }) => connect(from, s.host, s.port);
+      const matrix = {
+        "frontend -> mongodb": await to(`guestbook/${frontend}`, mongodb!),
+        "backend -> mongodb": await to(`guestbook/${backend}`, mongodb!),
+        "frontend -> backend": await to(`guestbook/${frontend}`, backendService!),
+        "default -> backend": await to(`default/${stranger}`, backendService!),
+        "default -> mongodb": await to(`default/${stranger}`, mongodb!),
+        "default -> frontend": await to(`default/${stranger}`, frontendService!),
+      };
+      recordFigure(figures, "policy matrix", matrix);
+      // A refused connection is a REJECT (kube-router answers with a reset or an ICMP error), never a silent drop.
+      expect(matrix).toEqual({
+        "frontend -> mongodb": expect.stringMatching(/^(ECONNREFUSED|EHOSTUNREACH)$/),
+        "backend -> mongodb": "open",
+        "frontend -> backend": "open",
+        "default -> backend": expect.stringMatching(/^(ECONNREFUSED|EHOSTUNREACH)$/),
+        "default -> mongodb": expect.stringMatching(/^(ECONNREFUSED|EHOSTUNREACH)$/),
+        "default -> frontend": "open",
+      });
+    } finally {
+      await kubectl(["-n", "default", "delete", "pod", stranger, "--wait=false"]);
+    }
   });
 
   it("five minutes after bring-up fires only the Watchdog, and reports every pod's working set beside its request", async () => {
@@ -439,6 +515,25 @@ describe.skipIf(blocker)("node bootstrap.mjs on real Kind", () => {
       try {
         await kubectl(["-n", pagerNamespace, "wait", "--for=condition=Ready", "pod/pagerduty", "--timeout=180s"]);
         const pagerLog = async () => parsePagerLog(await kubectl(["-n", pagerNamespace, "logs", "pagerduty"]));
+        /** Where a page can stop on its way: the backend's replicas, the alert in Prometheus and in Alertmanager, Alertmanager's log. */
+        const pageDiagnosis = async () => {
+          const step = async (title: string, read: () => Promise<string>) => `--- ${title}\n${await read().catch((e: Error) => e.message)}`;
+          return (
+            await Promise.all([
+              step("backend", () => kubectl(["-n", "guestbook", "get", "deployment", "backend", "-o", "wide"])),
+              step("Applications", async () =>
+                (await applications())
+                  .map((a) => `${a.metadata.name} ${a.status?.sync?.status} ${a.status?.sync?.revision} ${a.status?.health?.status}`)
+                  .join("\n"),
+              ),
+              step("ALERTS in Prometheus", async () => JSON.stringify((await query("ALERTS")).map((a) => a.metric))),
+              step("alerts in Alertmanager", async () => await (await fetch(`${url(30093)}/api/v2/alerts`)).text()),
+              step("Alertmanager log", () =>
+                kubectl(["-n", "monitoring", "logs", "alertmanager-main-0", "-c", "alertmanager", "--tail=25"]),
+              ),
+            ])
+          ).join("\n");
+        };
         /** The first event since `since` that `matches`, once the double has it. */
         const delivered = async (since: number, matches: (e: PagerDutyEvent) => boolean) => {
           const deadline = Date.now() + minutes(5);
@@ -447,7 +542,9 @@ describe.skipIf(blocker)("node bootstrap.mjs on real Kind", () => {
             if (found) return found;
             if (Date.now() > deadline)
               throw new Error(
-                `no matching PagerDuty event within 5 min; the double has: ${JSON.stringify(await pagerLog()).replaceAll(routingKey, "<routing key>")}`,
+                [`no matching PagerDuty event within 5 min; the double has: ${JSON.stringify(await pagerLog())}`, await pageDiagnosis()]
+                  .join("\n")
+                  .replaceAll(routingKey, "<routing key>"),
               );
             await new Promise((r) => setTimeout(r, 1000));
           }
