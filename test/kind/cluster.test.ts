@@ -9,21 +9,12 @@ import { createCluster, deleteCluster, kindBinary, type Cluster } from "../../to
 import { dockerPaths, startDocker, stopDocker, type Docker } from "../../tools/kind/docker/daemon.js";
 import { ensureImages } from "../../tools/images/build.js";
 import { kindNodeReference } from "../../tools/images/list.js";
-import { buildProbeImage, kindBlocker, probeImage } from "./harness.js";
+import { buildProbeImage, kindBlocker, probeContainer, probeImage } from "./harness.js";
 
 const blocker = kindBlocker();
 const log = join(dockerPaths.root, "kind-test.log");
 /** The first node port of the generated config (the guestbook frontend's). */
 const nodePort = 30080;
-
-const hardened = {
-  runAsNonRoot: true,
-  runAsUser: 65534,
-  allowPrivilegeEscalation: false,
-  readOnlyRootFilesystem: true,
-  capabilities: { drop: ["ALL"] },
-  seccompProfile: { type: "RuntimeDefault" },
-};
 
 /** The probe: serves a page on 8080 and knows its node's IP; exposed by a NodePort Service. */
 const probeManifest = {
@@ -35,18 +26,7 @@ const probeManifest = {
       kind: "Pod",
       metadata: { name: "probe", namespace: "default", labels: { app: "probe" } },
       spec: {
-        containers: [
-          {
-            name: "probe",
-            image: probeImage,
-            imagePullPolicy: "Never",
-            ports: [{ containerPort: 8080 }],
-            env: [{ name: "HOST_IP", valueFrom: { fieldRef: { fieldPath: "status.hostIP" } } }],
-            readinessProbe: { httpGet: { path: "/", port: 8080 }, periodSeconds: 2 },
-            securityContext: hardened,
-            resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "200m", memory: "64Mi" } },
-          },
-        ],
+        containers: [{ ...probeContainer, env: [{ name: "HOST_IP", valueFrom: { fieldRef: { fieldPath: "status.hostIP" } } }] }],
       },
     },
     {

@@ -35,6 +35,24 @@ function blocked(reason: string | undefined): string | undefined {
 /** The Kind tests' own image (probe.Dockerfile): busybox httpd on 8080 with a known page, and curl. */
 export const probeImage = "localhost/stackwave/kind-probe:test";
 
+/** A container of `probeImage`, hardened as the stack's are, Ready once it serves its page. */
+export const probeContainer = {
+  name: "probe",
+  image: probeImage,
+  imagePullPolicy: "Never",
+  ports: [{ containerPort: 8080 }],
+  readinessProbe: { httpGet: { path: "/", port: 8080 }, periodSeconds: 2 },
+  securityContext: {
+    runAsNonRoot: true,
+    runAsUser: 65534,
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    capabilities: { drop: ["ALL"] },
+    seccompProfile: { type: "RuntimeDefault" },
+  },
+  resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "200m", memory: "64Mi" } },
+};
+
 /** Builds `probeImage` into the harness engine. */
 export async function buildProbeImage(docker: Docker, log?: string): Promise<void> {
   const context = mkdtempSync(join(tmpdir(), "stackwave-probe-"));

@@ -9,39 +9,18 @@ import { createCluster, deleteCluster, kindBinary, type Cluster } from "../../to
 import { dockerPaths, startDocker, stopDocker, type Docker } from "../../tools/kind/docker/daemon.js";
 import { enforcePolicies } from "../../tools/kind/policy/controller.js";
 import { ensureImages } from "../../tools/images/build.js";
-import { buildProbeImage, kindBlocker, probeImage } from "./harness.js";
+import { buildProbeImage, kindBlocker, probeContainer, probeImage } from "./harness.js";
 
 const blocker = kindBlocker();
 const log = join(dockerPaths.root, "kind-policy-test.log");
 /** A namespace of this test's own: every connection below stays inside it. */
 const namespace = "stackwave-kind-policy";
 
-const hardened = {
-  runAsNonRoot: true,
-  runAsUser: 65534,
-  allowPrivilegeEscalation: false,
-  readOnlyRootFilesystem: true,
-  capabilities: { drop: ["ALL"] },
-  seccompProfile: { type: "RuntimeDefault" },
-};
-
 const pod = (name: string) => ({
   apiVersion: "v1",
   kind: "Pod",
   metadata: { name, namespace, labels: { app: name } },
-  spec: {
-    containers: [
-      {
-        name: "probe",
-        image: probeImage,
-        imagePullPolicy: "Never",
-        ports: [{ containerPort: 8080 }],
-        readinessProbe: { httpGet: { path: "/", port: 8080 }, periodSeconds: 2 },
-        securityContext: hardened,
-        resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "200m", memory: "64Mi" } },
-      },
-    ],
-  },
+  spec: { containers: [probeContainer] },
 });
 
 /** Admits only the pod `friend` to `server`'s port 8080. */
